@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+
+namespace SharpLvs.Linux;
+
+internal static partial class Interop
+{
+    // linux/if_ether.h
+    internal const ushort ETH_P_ALL = 0x0003;
+
+    // linux/socket.h, linux/if_packet.h
+    internal const int SOL_PACKET = 263;
+    internal const int PACKET_RX_RING = 5;
+    internal const int PACKET_STATISTICS = 6;
+    internal const int PACKET_VERSION = 10;
+    internal const int PACKET_RESERVE = 12;
+    internal const int PACKET_VNET_HDR = 15;
+    internal const int PACKET_QDISC_BYPASS = 20;
+    internal const int PACKET_IGNORE_OUTGOING = 23;
+
+    /// <summary>struct sockaddr_ll (linux/if_packet.h): a link-layer address and its interface.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct SockAddrLl
+    {
+        public ushort Family;
+
+        /// <summary>Ethertype in network order.</summary>
+        public ushort Protocol;
+        public int IfIndex;
+        public ushort HaType;
+        public byte PktType;
+        public byte HaLen;
+        public fixed byte Addr[8];
+    }
+
+    /// <summary>struct tpacket_stats: counters reset on each read.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct TPacketStats
+    {
+        public uint Packets;
+        public uint Drops;
+    }
+}

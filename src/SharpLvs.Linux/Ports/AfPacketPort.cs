@@ -1,0 +1,304 @@
+using System.Runtime.CompilerServices;
+using SharpLvs.Core.Pipeline;
+
+namespace SharpLvs.Linux.Ports;
+
+/// <summary>
+/// The director's packet port over AF_PACKET: a TPACKET_V2 RX ring per served interface
+/// (V2 hands each frame over as it lands: no block timeout, TESTBED fact 5) and one TX
+/// socket fed with sendmmsg. Frames are processed in the ring and sent from it.
+/// <para>
+/// Contract with the pipeline: a frame the ring could not hold whole (tp_snaplen &lt; tp_len)
+/// arrives with <c>Verdict = Drop, Reason = FrameTooLarge</c> already set; the processor
+/// leaves descriptors whose verdict is already Drop untouched and only counts them.
+/// </para>
+/// </summary>
+public sealed unsafe class AfPacketPort : IPacketPort
+{
+    private readonly PacketRing[] _rings;
+    private readonly PacketTransmitter _transmitter;
+    private readonly FileDescriptorHandle _wakeEvent;
+    private readonly Interop.PollFd[] _pollFds;
+    private readonly nint[] _outstanding;
+    private readonly int _headroom;
+    private int _outstandingCount;
+    private int _nextRing;
+    private long _received;
+    private long _truncated;
+    private long _kernelDrops;
+    private int _state; // 0 idle, 1 inside Receive/Complete, 2 disposed
+
+    /// <summary>Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW).</summary>
+    public AfPacketPort(IEnumerable<int> ifIndexes, AfPacketPortOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(ifIndexes);
+        options ??= new AfPacketPortOptions();
+        options.Validate();
+        _headroom = options.Headroom;
+
+        var indexes = ifIndexes.Distinct().ToArray();
+        if (indexes.Length == 0)
+        {
+            throw new ArgumentException("at least one interface is needed", nameof(ifIndexes));
+        }
+
+        var rings = new List<PacketRing>();
+        try
+        {
+            foreach (var ifIndex in indexes)
+            {
+                rings.Add(PacketRing.Open(ifIndex, options));
+            }
+
+            _transmitter = new PacketTransmitter();
+            var fd = Interop.EventFd(0, Interop.EFD_NONBLOCK | Interop.EFD_CLOEXEC);
+            if (fd < 0)
+            {
+                ThrowHelper.ThrowErrno("eventfd", Interop.Errors.Last);
+            }
+
+            _wakeEvent = new FileDescriptorHandle(fd);
+        }
+        catch
+        {
+            foreach (var ring in rings)
+            {
+                ring.Dispose();
+            }
+
+            _transmitter?.Dispose();
+            throw;
+        }
+
+        _rings = [.. rings];
+        _pollFds = new Interop.PollFd[_rings.Length + 1];
+        for (var i = 0; i < _rings.Length; i++)
+        {
+            _pollFds[i].Fd = _rings[i].Fd;
+            _pollFds[i].Events = Interop.POLLIN;
+        }
+
+        _pollFds[^1].Fd = _wakeEvent.Fd;
+        _pollFds[^1].Events = Interop.POLLIN;
+
+        // Every frame of every ring may be user-owned at once; never more.
+        _outstanding = new nint[_rings.Sum(r => r.FrameCount)];
+    }
+
+    public IReadOnlyList<int> IfIndexes => _rings.Select(r => r.IfIndex).ToArray();
+
+    public long Received => Volatile.Read(ref _received);
+
+    /// <summary>Frames the ring cut short (handed over as Drop/FrameTooLarge).</summary>
+    public long Truncated => Volatile.Read(ref _truncated);
+
+    public long Transmitted => _transmitter.Transmitted;
+
+    public long TransmitBusy => _transmitter.Busy;
+
+    public long TransmitErrors => _transmitter.Errors;
+
+    /// <summary>Frames the kernel dropped because a ring was full (tp_drops), as of the last <see cref="RefreshKernelDrops"/>.</summary>
+    public long KernelDrops => Volatile.Read(ref _kernelDrops);
+
+    public int Receive(PacketBatch batch, int timeoutMs)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            batch.Count = 0;
+            return 0;
+        }
+
+        try
+        {
+            var count = Collect(batch);
+            if (count == 0 && timeoutMs != 0)
+            {
+                Wait(timeoutMs);
+                count = Collect(batch);
+            }
+
+            batch.Count = count;
+            return count;
+        }
+        finally
+        {
+            Volatile.Write(ref _state, 0);
+        }
+    }
+
+    public void Complete(PacketBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _transmitter.Send(batch);
+
+            // Release: every read and in-place rewrite of these frames, and the sendmmsg that
+            // copied them into skbs, happen before the kernel can see TP_STATUS_KERNEL and
+            // refill the frame. Volatile.Write is a release store (stlr on arm64, a plain
+            // ordered store on x86), which is what packet_mmap.rst's barrier is there for.
+            for (var i = 0; i < _outstandingCount; i++)
+            {
+                Volatile.Write(ref ((Interop.TPacket2Hdr*)_outstanding[i])->Status, Interop.TP_STATUS_KERNEL);
+            }
+
+            _outstandingCount = 0;
+            batch.Count = 0;
+        }
+        finally
+        {
+            Volatile.Write(ref _state, 0);
+        }
+    }
+
+    /// <summary>Interrupts a <see cref="Receive"/> waiting in poll (any thread).</summary>
+    public void Wake()
+    {
+        ulong one = 1;
+        _ = Interop.Write(_wakeEvent.Fd, &one, sizeof(ulong));
+    }
+
+    /// <summary>
+    /// Sends one frame built by the control plane (gratuitous ARP, unsolicited neighbour
+    /// advertisement) out of <paramref name="ifIndex"/>; safe from any thread.
+    /// </summary>
+    public bool SendFrame(int ifIndex, ReadOnlySpan<byte> frame) =>
+        Volatile.Read(ref _state) != 2 && _transmitter.SendOne(ifIndex, frame);
+
+    /// <summary>Adds the kernel's ring-full drops since the last call to <see cref="KernelDrops"/> (any thread).</summary>
+    public long RefreshKernelDrops()
+    {
+        foreach (var ring in _rings)
+        {
+            Interlocked.Add(ref _kernelDrops, ring.ReadStatistics().Drops);
+        }
+
+        return KernelDrops;
+    }
+
+    private int Collect(PacketBatch batch)
+    {
+        var items = batch.Items;
+        var count = 0;
+        var ringCount = _rings.Length;
+
+        // Start at a different ring each time so one busy interface cannot starve the others.
+        var first = _nextRing;
+        _nextRing = first + 1 == ringCount ? 0 : first + 1;
+        for (var r = 0; r < ringCount && count < items.Length; r++)
+        {
+            var ring = _rings[(first + r) % ringCount];
+            while (count < items.Length && _outstandingCount < _outstanding.Length)
+            {
+                var header = ring.TryTake();
+                if (header == null)
+                {
+                    break;
+                }
+
+                _outstanding[_outstandingCount++] = (nint)header;
+                Describe(ref items[count++], header, ring);
+            }
+        }
+
+        _received += count;
+        return count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Describe(ref PacketDescriptor d, Interop.TPacket2Hdr* header, PacketRing ring)
+    {
+        var frameBase = (byte*)header;
+        int mac = header->Mac;
+        d = default;
+        d.Buffer = (nint)(frameBase + mac - _headroom);
+        d.Offset = _headroom;
+        d.Capacity = ring.FrameSize - mac + _headroom;
+        d.Length = (int)Math.Min(header->SnapLen, (uint)(ring.FrameSize - mac));
+        d.IngressIfIndex = ring.IfIndex;
+        d.Class = (PacketClass)((Interop.SockAddrLl*)(frameBase + Interop.TPacket2HeaderLength))->PktType;
+
+        // tpacket_rcv writes the virtio_net_hdr right before the frame (h.raw + macoff -
+        // sizeof(struct virtio_net_hdr)); csum_start counts from the MAC header for SOCK_RAW.
+        var vnet = (Interop.VirtioNetHdr*)(frameBase + mac - sizeof(Interop.VirtioNetHdr));
+        if ((vnet->Flags & Interop.VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0)
+        {
+            d.NeedsChecksum = true;
+            d.ChecksumStart = vnet->CsumStart;
+            d.ChecksumOffset = vnet->CsumOffset;
+        }
+        else if ((header->Status & Interop.TP_STATUS_CSUMNOTREADY) != 0)
+        {
+            // The ring's own flag for CHECKSUM_PARTIAL (TESTBED fact 1) without a usable
+            // virtio header: find the transport checksum from the headers.
+            d.NeedsChecksum = PartialChecksumLocator.TryLocate(d.Frame, out d.ChecksumStart, out d.ChecksumOffset);
+        }
+
+        var gso = (byte)(vnet->GsoType & ~Interop.VIRTIO_NET_HDR_GSO_ECN);
+        if (gso != 0)
+        {
+            d.Gso = (GsoType)gso;
+            d.GsoSize = vnet->GsoSize;
+            d.GsoHeaderLength = vnet->HdrLen;
+        }
+
+        if (header->SnapLen < header->Len)
+        {
+            d.Verdict = Verdict.Drop;
+            d.Reason = DropReason.FrameTooLarge;
+            _truncated++;
+        }
+    }
+
+    private void Wait(int timeoutMs)
+    {
+        fixed (Interop.PollFd* fds = _pollFds)
+        {
+            var ready = Interop.Poll(fds, (nuint)_pollFds.Length, timeoutMs);
+            if (ready > 0 && (fds[_pollFds.Length - 1].REvents & Interop.POLLIN) != 0)
+            {
+                ulong value;
+                _ = Interop.Read(_wakeEvent.Fd, &value, sizeof(ulong));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        // Wake a worker blocked in poll, then wait (bounded) for it to leave the ring before
+        // the memory goes away: a late Receive after this point returns 0.
+        Wake();
+        var spin = new SpinWait();
+        var deadline = Environment.TickCount64 + 2000;
+        while (Interlocked.CompareExchange(ref _state, 2, 0) is var previous && previous != 0)
+        {
+            if (previous == 2)
+            {
+                return;
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                Volatile.Write(ref _state, 2);
+                break;
+            }
+
+            spin.SpinOnce();
+        }
+
+        foreach (var ring in _rings)
+        {
+            ring.Dispose();
+        }
+
+        _transmitter.Dispose();
+        _wakeEvent.Dispose();
+    }
+}
