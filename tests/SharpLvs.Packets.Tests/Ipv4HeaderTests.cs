@@ -1,0 +1,168 @@
+using System.Buffers.Binary;
+using static SharpLvs.Packets.Tests.TestFrames;
+
+namespace SharpLvs.Packets.Tests;
+
+public class Ipv4HeaderTests
+{
+    /// <summary>A valid 20-byte header (UDP, 198.18.0.1 -> 198.18.1.2) plus <paramref name="payload"/> bytes.</summary>
+    private static byte[] Packet(int payload = 8, int bufferExtra = 0)
+    {
+        var bytes = new byte[20 + payload + bufferExtra];
+        PacketWriter.WriteIpv4(bytes, Client4, Vip4, IpProtocols.Udp, payload, ttl: 64, id: 0x1234);
+        return bytes;
+    }
+
+    [Fact]
+    public void TryParse_WrittenHeader_ReadsEveryField()
+    {
+        var bytes = Packet();
+        bytes[1] = 0x10;
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+        Assert.Equal(20, ip.HeaderLength);
+        Assert.Equal(28, ip.TotalLength);
+        Assert.Equal(IpProtocols.Udp, ip.Protocol);
+        Assert.Equal(64, ip.Ttl);
+        Assert.Equal(0x10, ip.Tos);
+        Assert.Equal(0x1234, ip.Identification);
+        Assert.True(ip.DontFragment);
+        Assert.False(ip.IsFragment);
+        Assert.False(ip.HasOptions);
+        Assert.Equal(Client4, ip.Source);
+        Assert.Equal(Vip4, ip.Destination);
+        Assert.Equal(8, ip.Payload.Length);
+    }
+
+    public static TheoryData<string, int, Ipv4ParseResult> Malformed => new()
+    {
+        { "19 bytes", 19, Ipv4ParseResult.Short },
+        { "empty", 0, Ipv4ParseResult.Short },
+        { "version 6", -6, Ipv4ParseResult.BadVersion },
+        { "IHL 4", -4, Ipv4ParseResult.BadHeaderLength },
+        { "IHL 0", -100, Ipv4ParseResult.BadHeaderLength },
+        { "IHL 15 past the buffer", -15, Ipv4ParseResult.BadHeaderLength },
+        { "total length 19", -19, Ipv4ParseResult.BadTotalLength },
+        { "total length below IHL*4 with options", -22, Ipv4ParseResult.BadTotalLength },
+        { "total length past the buffer", -29, Ipv4ParseResult.BadTotalLength },
+    };
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void TryParse_Malformed_ReportsWhy(string description, int how, Ipv4ParseResult expected)
+    {
+        byte[] bytes;
+        if (how >= 0)
+        {
+            bytes = Packet()[..how];
+        }
+        else
+        {
+            bytes = Packet();
+            switch (-how)
+            {
+                case 6: bytes[0] = 0x65; break;
+                case 4: bytes[0] = 0x44; break;
+                case 100: bytes[0] = 0x40; break;
+                case 15: bytes[0] = 0x4F; break;
+                case 22: bytes[0] = 0x46; BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), 22); break;
+                default: BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)-how); break;
+            }
+        }
+
+        Assert.True(expected == Ipv4Header.TryParse(bytes, out _), description);
+    }
+
+    [Fact]
+    public void TryParse_EthernetPadding_BoundsViewsByTotalLength()
+    {
+        // A 28-byte packet padded to Ethernet's 46-byte minimum payload.
+        var bytes = Packet(8, bufferExtra: 18);
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+        Assert.Equal(28, ip.Bytes.Length);
+        Assert.Equal(8, ip.Payload.Length);
+    }
+
+    [Theory]
+    [InlineData(0x4000, false, false, false, 0)]
+    [InlineData(0x0000, false, false, false, 0)]
+    [InlineData(0x2000, true, true, true, 0)]
+    [InlineData(0x2001, true, false, true, 8)]
+    [InlineData(0x00B9, true, false, false, 1480)]
+    [InlineData(0x1FFF, true, false, false, 65528)]
+    public void FragmentFields_FlagsAndOffset_Recognised(int field, bool isFragment, bool isFirst, bool more, int offset)
+    {
+        var bytes = Packet();
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(6), (ushort)field);
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+        Assert.Equal(isFragment, ip.IsFragment);
+        Assert.Equal(isFirst, ip.IsFirstFragment);
+        Assert.Equal(more, ip.MoreFragments);
+        Assert.Equal(offset, ip.FragmentOffset);
+    }
+
+    [Fact]
+    public void TryParse_Options_RecognisedAndPayloadAfterThem()
+    {
+        // IHL 6: one 4-byte option (router alert, RFC 2113) before an 8-byte payload.
+        var bytes = new byte[32];
+        PacketWriter.WriteIpv4(bytes, Client4, Vip4, IpProtocols.Udp, 12);
+        bytes[0] = 0x46;
+        bytes.AsSpan(20).Fill(0xAA);
+        bytes[20] = 0x94;
+        bytes[21] = 0x04;
+        bytes[22] = 0;
+        bytes[23] = 0;
+
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+        ip.UpdateHeaderChecksum();
+        Assert.True(ip.HasOptions);
+        Assert.Equal(24, ip.HeaderLength);
+        Assert.Equal(4, ip.Options.Length);
+        Assert.Equal(8, ip.Payload.Length);
+        Assert.True(ip.IsHeaderChecksumValid);
+    }
+
+    [Fact]
+    public void AddressSetters_IncrementalUpdate_EqualsRecomputation()
+    {
+        var random = new Random(791);
+        var bytes = Packet();
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+            ip.Source = InetAddress.FromV4((uint)random.NextInt64(0, 1L << 32));
+            ip.Destination = InetAddress.FromV4((uint)random.NextInt64(0, 1L << 32));
+            ip.Ttl = (byte)random.Next(0, 256);
+            var incremental = ip.HeaderChecksum;
+
+            Assert.True(ip.IsHeaderChecksumValid);
+            ip.UpdateHeaderChecksum();
+            Assert.Equal(ip.HeaderChecksum, incremental);
+        }
+    }
+
+    [Theory]
+    [InlineData(64, true, 63)]
+    [InlineData(2, true, 1)]
+    [InlineData(1, false, 1)]
+    [InlineData(0, false, 0)]
+    public void TryDecrementTtl_KeepsChecksumValid_RefusesAtOne(byte ttl, bool decremented, byte after)
+    {
+        var bytes = new byte[28];
+        PacketWriter.WriteIpv4(bytes, Client4, Vip4, IpProtocols.Udp, 8, ttl);
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+
+        Assert.Equal(decremented, ip.TryDecrementTtl());
+        Assert.Equal(after, ip.Ttl);
+        Assert.True(ip.IsHeaderChecksumValid);
+    }
+
+    [Fact]
+    public void IsHeaderChecksumValid_CorruptedHeader_False()
+    {
+        var bytes = Packet();
+        bytes[15] ^= 1;
+        Assert.Equal(Ipv4ParseResult.Ok, Ipv4Header.TryParse(bytes, out var ip));
+        Assert.False(ip.IsHeaderChecksumValid);
+    }
+}
