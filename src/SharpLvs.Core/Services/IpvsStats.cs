@@ -1,0 +1,59 @@
+namespace SharpLvs.Core.Services;
+
+/// <summary>
+/// The kernel's <c>struct ip_vs_stats</c> counters (ipvsadm <c>--stats</c>): one set per real
+/// server, per virtual service and for the whole director. Written by the data-plane thread
+/// only; read from any thread. 64-bit loads and stores are atomic on the 64-bit runtimes we
+/// run on, so readers never see a torn value, only a slightly old one.
+/// </summary>
+public sealed class IpvsStats
+{
+    private long _connections;
+    private long _inPackets;
+    private long _outPackets;
+    private long _inBytes;
+    private long _outBytes;
+
+    // -Z keeps a baseline instead of writing the counters, as the kernel keeps ustats0:
+    // the data-plane thread stays the single writer of the live values.
+    private long _connectionsBase;
+    private long _inPacketsBase;
+    private long _outPacketsBase;
+    private long _inBytesBase;
+    private long _outBytesBase;
+
+    public long Connections => Volatile.Read(ref _connections) - Volatile.Read(ref _connectionsBase);
+
+    public long InPackets => Volatile.Read(ref _inPackets) - Volatile.Read(ref _inPacketsBase);
+
+    public long OutPackets => Volatile.Read(ref _outPackets) - Volatile.Read(ref _outPacketsBase);
+
+    public long InBytes => Volatile.Read(ref _inBytes) - Volatile.Read(ref _inBytesBase);
+
+    public long OutBytes => Volatile.Read(ref _outBytes) - Volatile.Read(ref _outBytesBase);
+
+    /// <summary>ipvsadm <c>-Z</c>: the counters read zero from now on.</summary>
+    public void Zero()
+    {
+        Volatile.Write(ref _connectionsBase, Volatile.Read(ref _connections));
+        Volatile.Write(ref _inPacketsBase, Volatile.Read(ref _inPackets));
+        Volatile.Write(ref _outPacketsBase, Volatile.Read(ref _outPackets));
+        Volatile.Write(ref _inBytesBase, Volatile.Read(ref _inBytes));
+        Volatile.Write(ref _outBytesBase, Volatile.Read(ref _outBytes));
+    }
+
+    // Data-plane thread only.
+    internal void CountConnection() => Volatile.Write(ref _connections, _connections + 1);
+
+    internal void CountIn(int bytes)
+    {
+        Volatile.Write(ref _inPackets, _inPackets + 1);
+        Volatile.Write(ref _inBytes, _inBytes + bytes);
+    }
+
+    internal void CountOut(int bytes)
+    {
+        Volatile.Write(ref _outPackets, _outPackets + 1);
+        Volatile.Write(ref _outBytes, _outBytes + bytes);
+    }
+}

@@ -1,0 +1,191 @@
+using SharpLvs.Packets;
+
+namespace SharpLvs.Core.Services;
+
+/// <summary>
+/// A real server ("destination", the kernel's <c>struct ip_vs_dest</c>) of one virtual service.
+/// The control plane keeps the same object across snapshots while the server stays in its
+/// service, so counters and the connections bound to it survive rule edits. Settable members
+/// are written by the control plane (or, for <see cref="NextHop"/>, the Linux edge) and read
+/// by the data plane without locks; connection counts are written by the data-plane thread.
+/// </summary>
+public sealed class RealServer
+{
+    private volatile int _weight;
+    private volatile ForwardingMethod _method;
+    private volatile NextHop? _nextHop;
+    private volatile bool _available = true;
+    private volatile bool _overloaded;
+    private volatile int _upperThreshold;
+    private volatile int _lowerThreshold;
+    private int _activeConnections;
+    private int _inactiveConnections;
+    private int _persistentConnections;
+
+    public RealServer(InetAddress address, ushort port, ForwardingMethod method, int weight)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(weight);
+        Address = address;
+        Port = port;
+        _method = method;
+        _weight = weight;
+    }
+
+    /// <summary>RIP, the real server's address.</summary>
+    public InetAddress Address { get; }
+
+    public ushort Port { get; }
+
+    /// <summary>How new connections reach this server; a connection keeps the method it was bound with.</summary>
+    public ForwardingMethod Method
+    {
+        get => _method;
+        set => _method = value;
+    }
+
+    /// <summary>0 quiesces the server: no new connections, existing ones go on (ip_vs_rr.c, ip_vs_wrr.c).</summary>
+    public int Weight
+    {
+        get => _weight;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _weight = value;
+        }
+    }
+
+    /// <summary>Where frames to this server go on the wire; null while unresolved (its packets are dropped).</summary>
+    public NextHop? NextHop
+    {
+        get => _nextHop;
+        set => _nextHop = value;
+    }
+
+    /// <summary>
+    /// False once the server is deleted from its service (IP_VS_DEST_F_AVAILABLE cleared): as in
+    /// ip_vs_in, packets of its remaining connections are dropped until those expire.
+    /// </summary>
+    public bool Available
+    {
+        get => _available;
+        set => _available = value;
+    }
+
+    /// <summary>IP_VS_DEST_F_OVERLOAD: the upper connection threshold was reached; schedulers skip it.</summary>
+    public bool IsOverloaded => _overloaded;
+
+    /// <summary>ipvsadm <c>-x</c>: connections (active + inactive) at which the server is overloaded; 0 = no limit.</summary>
+    public int UpperThreshold
+    {
+        get => _upperThreshold;
+        set => _upperThreshold = value;
+    }
+
+    /// <summary>ipvsadm <c>-y</c>: connections below which an overloaded server takes new ones again.</summary>
+    public int LowerThreshold
+    {
+        get => _lowerThreshold;
+        set => _lowerThreshold = value;
+    }
+
+    public IpvsStats Stats { get; } = new();
+
+    /// <summary>ActiveConn in ipvsadm: TCP connections in an active state (SYN_SENT, SYN_RECV, SYNACK, ESTABLISHED).</summary>
+    public int ActiveConnections => Volatile.Read(ref _activeConnections);
+
+    /// <summary>InActConn in ipvsadm: every other connection, UDP included (UDP never becomes active).</summary>
+    public int InactiveConnections => Volatile.Read(ref _inactiveConnections);
+
+    /// <summary>PersistConn: persistence templates bound to this server.</summary>
+    public int PersistentConnections => Volatile.Read(ref _persistentConnections);
+
+    /// <summary>The kernel's ip_vs_dest_totalconns, what thresholds compare against.</summary>
+    public int TotalConnections => ActiveConnections + InactiveConnections;
+
+    /// <summary>
+    /// ip_vs_dest_conn_overhead: an active connection costs 256 times an inactive one, the
+    /// load that lc/wlc/sed/nq compare.
+    /// </summary>
+    public int ConnectionOverhead => (ActiveConnections << 8) + InactiveConnections;
+
+    public override string ToString() => Address.IsIPv4 ? $"{Address}:{Port}" : $"[{Address}]:{Port}";
+
+    // The methods below run on the data-plane thread only (the single writer of the counts).
+
+    /// <summary>ip_vs_bind_dest: a new connection counts as active or inactive by its flag; a template as persistent.</summary>
+    internal void Bind(bool inactive, bool template)
+    {
+        if (template)
+        {
+            Volatile.Write(ref _persistentConnections, _persistentConnections + 1);
+        }
+        else if (inactive)
+        {
+            Volatile.Write(ref _inactiveConnections, _inactiveConnections + 1);
+        }
+        else
+        {
+            Volatile.Write(ref _activeConnections, _activeConnections + 1);
+        }
+
+        var upper = _upperThreshold;
+        if (upper != 0 && TotalConnections >= upper)
+        {
+            _overloaded = true;
+        }
+    }
+
+    /// <summary>ip_vs_unbind_dest: the reverse of <see cref="Bind"/>, then the overload hysteresis.</summary>
+    internal void Unbind(bool inactive, bool template)
+    {
+        if (template)
+        {
+            Volatile.Write(ref _persistentConnections, _persistentConnections - 1);
+        }
+        else if (inactive)
+        {
+            Volatile.Write(ref _inactiveConnections, _inactiveConnections - 1);
+        }
+        else
+        {
+            Volatile.Write(ref _activeConnections, _activeConnections - 1);
+        }
+
+        // Without a lower threshold the kernel clears the overload at 3/4 of the upper one.
+        var lower = _lowerThreshold;
+        var upper = _upperThreshold;
+        if (lower != 0)
+        {
+            if (TotalConnections < lower)
+            {
+                _overloaded = false;
+            }
+        }
+        else if (upper != 0)
+        {
+            if (TotalConnections * 4 < upper * 3)
+            {
+                _overloaded = false;
+            }
+        }
+        else
+        {
+            _overloaded = false;
+        }
+    }
+
+    /// <summary>set_tcp_state: a connection entering or leaving an active state moves between the counts.</summary>
+    internal void MoveConnection(bool toInactive)
+    {
+        if (toInactive)
+        {
+            Volatile.Write(ref _activeConnections, _activeConnections - 1);
+            Volatile.Write(ref _inactiveConnections, _inactiveConnections + 1);
+        }
+        else
+        {
+            Volatile.Write(ref _inactiveConnections, _inactiveConnections - 1);
+            Volatile.Write(ref _activeConnections, _activeConnections + 1);
+        }
+    }
+}

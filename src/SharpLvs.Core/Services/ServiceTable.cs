@@ -1,0 +1,80 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Core.Services;
+
+/// <summary>
+/// One immutable snapshot of everything the data plane consults per packet: virtual services
+/// by (protocol, VIP, port), the set of VIPs, and the ARP answers. Built by the control plane
+/// off the hot path and published through <see cref="ServiceTableHolder"/>; lookups never
+/// allocate.
+/// </summary>
+public sealed class ServiceTable
+{
+    private readonly FrozenDictionary<ServiceKey, VirtualService> _services;
+    private readonly FrozenSet<InetAddress> _virtualAddresses;
+    private readonly FrozenDictionary<ArpKey, MacAddress> _arp;
+
+    public ServiceTable(IEnumerable<VirtualService> services, IEnumerable<ArpAnswer>? arpAnswers = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var byKey = new Dictionary<ServiceKey, VirtualService>();
+        var addresses = new HashSet<InetAddress>();
+        foreach (var service in services)
+        {
+            if (!byKey.TryAdd(service.Key, service))
+            {
+                throw new ArgumentException($"duplicate virtual service {service.Key}", nameof(services));
+            }
+
+            if (service.Key.FirewallMark == 0)
+            {
+                addresses.Add(service.Key.Address);
+            }
+        }
+
+        var arp = new Dictionary<ArpKey, MacAddress>();
+        var answers = new List<ArpAnswer>();
+        foreach (var answer in arpAnswers ?? [])
+        {
+            if (arp.TryAdd(new ArpKey(answer.IfIndex, answer.Address), answer.Mac))
+            {
+                answers.Add(answer);
+            }
+        }
+
+        _services = byKey.ToFrozenDictionary();
+        _virtualAddresses = addresses.ToFrozenSet();
+        _arp = arp.ToFrozenDictionary();
+        Services = [.. byKey.Values];
+        ArpAnswers = [.. answers];
+    }
+
+    public static ServiceTable Empty { get; } = new([]);
+
+    /// <summary>Every service, in the order given.</summary>
+    public IReadOnlyList<VirtualService> Services { get; }
+
+    public IReadOnlyList<ArpAnswer> ArpAnswers { get; }
+
+    /// <summary>ip_vs_service_find for a protocol/address/port service.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public VirtualService? Find(byte protocol, InetAddress address, ushort port) =>
+        _services.TryGetValue(new ServiceKey(protocol, address, port), out var service) ? service : null;
+
+    public VirtualService? Find(in ServiceKey key) => _services.TryGetValue(key, out var service) ? service : null;
+
+    /// <summary>
+    /// Whether any service listens on the address: frames to a VIP are the director's, so
+    /// malformed ones are dropped with a reason rather than handed to the host.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsVirtualAddress(InetAddress address) => _virtualAddresses.Contains(address);
+
+    /// <summary>The MAC to answer with for an ARP request for <paramref name="address"/> on that interface.</summary>
+    public bool TryGetArpAnswer(int ifIndex, InetAddress address, out MacAddress mac) =>
+        _arp.TryGetValue(new ArpKey(ifIndex, address), out mac);
+
+    private readonly record struct ArpKey(int IfIndex, InetAddress Address);
+}
