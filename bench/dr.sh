@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Direct-Routing packet benchmark: one command.
+#
+# Builds a flat L2 topology in its own namespaces (generator, director, real server, and a
+# bridge namespace joining them), offers 60-byte UDP frames over 64 flows at a fixed rate
+# (default 150 kpps) and at saturation, and prints the director's CPU cost per packet and
+# the delivered rate for each candidate, side by side, as medians of interleaved rounds:
+#
+#   none    no director: the generator addresses the real server's MAC directly
+#   kernel  kernel in-path DR equivalent: nftables netdev ingress on the director rewrites
+#           the Ethernet addresses to the real server's and `fwd`s back out the same port
+#   lvsd    bin/lvsd, configured with lvsadm -A -u VIP:9000 -s rr; -a ... -r RIP -g
+#
+# CPU placement (TESTBED fact 8): the generator runs on CPU 0; the director's ingress is
+# steered to CPU 1 (rps_cpus on its veth) and lvsd is pinned there too; what the director
+# sends is steered back to CPU 0 (rps_cpus on the bridge port that receives it), so CPU 1's
+# busy time is the director's work alone. Cost = CPU 1 busy / packets delivered.
+#
+# Usage: bench/dr.sh [--quick] [--rounds N] [--seconds S] [--pps N] [--candidates "none kernel lvsd"]
+#                    [--gen-mode packet|udp] [--no-build] [--publish]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROUNDS=5
+SECS=4
+WARM=1
+PPS=150000
+FLOWS=64
+CANDIDATES="none kernel lvsd"
+GEN_MODE=packet
+BUILD=1
+PUBLISH=0
+LVSD_ARGS=${LVSD_ARGS:-}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) ROUNDS=2; SECS=2; WARM=0.5 ;;
+        --rounds) ROUNDS=$2; shift ;;
+        --seconds) SECS=$2; shift ;;
+        --pps) PPS=$2; shift ;;
+        --flows) FLOWS=$2; shift ;;
+        --candidates) CANDIDATES=$2; shift ;;
+        --gen-mode) GEN_MODE=$2; shift ;;
+        --no-build) BUILD=0 ;;
+        --publish) PUBLISH=1 ;;
+        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        *) echo "dr.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+for tool in ip nft taskset; do
+    command -v "$tool" >/dev/null || { echo "dr.sh: needs $tool (apt-get install -y iproute2 nftables util-linux)" >&2; exit 1; }
+done
+[ "$(id -u)" = 0 ] || { echo "dr.sh: needs root (network namespaces)" >&2; exit 1; }
+NCPU=$(getconf _NPROCESSORS_ONLN)
+[ "$NCPU" -ge 2 ] || { echo "dr.sh: needs 2 CPUs (generator on 0, director on 1)" >&2; exit 1; }
+
+GEN_BIN=$ROOT/bench/Generator/bin/Release/net10.0/lvsgen
+LVSD=$ROOT/bin/lvsd
+LVSADM=$ROOT/bin/lvsadm
+
+# --- build -------------------------------------------------------------------------------
+if [ "$BUILD" = 1 ]; then
+    dotnet build "$ROOT/bench/Generator" -c Release --nologo -v q >/dev/null
+    case " $CANDIDATES " in *" lvsd "*)
+        if ! { dotnet publish "$ROOT/src/SharpLvs.Daemon" -c Release -o "$ROOT/bin" --nologo -v q >/dev/null &&
+               dotnet publish "$ROOT/src/SharpLvs.Cli" -c Release -o "$ROOT/bin" --nologo -v q >/dev/null; }; then
+            echo "dr.sh: building lvsd/lvsadm failed; trying whatever is in bin/" >&2
+        fi ;;
+    esac
+fi
+[ -x "$GEN_BIN" ] || { echo "dr.sh: $GEN_BIN missing (run without --no-build)" >&2; exit 1; }
+case " $CANDIDATES " in *" lvsd "*)
+    if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
+        echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidate" >&2
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd / /')
+    fi ;;
+esac
+
+# Everything this script runs itself stays on CPU 0, leaving CPU 1 to the director.
+taskset -pc 0 $$ >/dev/null
+
+# --- topology ------------------------------------------------------------------------------
+P="lvsb$$"
+GEN=${P}gen; DIR=${P}dir; RS=${P}rs; BR=${P}br
+GEN_IP=198.18.0.1; DIR_IP=198.18.0.2; RS_IP=198.18.0.3; VIP=198.18.0.100; PORT=9000
+WORK=$(mktemp -d /tmp/lvsbench.XXXXXX)
+PIDS=()
+
+cleanup() {
+    set +e
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    for ns in "$GEN" "$DIR" "$RS" "$BR"; do ip netns del "$ns" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+for ns in "$GEN" "$DIR" "$RS" "$BR"; do
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+done
+ip -n "$BR" link add br0 type bridge
+ip -n "$BR" link set br0 up
+# br_netfilter (when loaded) sends every bridged frame through the IP hooks: a switch does
+# not do that, and here it costs a third of the generator's rate.
+in_ns "$BR" sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 \
+    net.bridge.bridge-nf-call-arptables=0 2>/dev/null || true
+# Each pair is created inside the bridge namespace with its peer moved straight to its owner,
+# so nothing ever appears in the root namespace.
+link() { # link NS IFNAME PORTNAME
+    ip -n "$BR" link add "$3" type veth peer name "$2" netns "$1"
+    ip -n "$BR" link set "$3" master br0 up
+    ip -n "$1" link set "$2" up
+}
+link "$GEN" g0 pg
+link "$DIR" d0 pd
+link "$RS" r0 pr
+ip -n "$GEN" addr add $GEN_IP/24 dev g0
+ip -n "$DIR" addr add $DIR_IP/24 dev d0
+ip -n "$RS" addr add $RS_IP/24 dev r0
+
+# Real server as in the LVS DR how-tos: VIP on lo, never answering ARP for it.
+ip -n "$RS" addr add $VIP/32 dev lo
+in_ns "$RS" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+    net.ipv4.conf.r0.arp_ignore=1 net.ipv4.conf.r0.arp_announce=2
+
+mac() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }
+GEN_MAC=$(mac "$GEN" g0); DIR_MAC=$(mac "$DIR" d0); RS_MAC=$(mac "$RS" r0)
+ip -n "$DIR" neigh replace $RS_IP lladdr "$RS_MAC" dev d0 nud permanent
+ip -n "$RS" neigh replace $GEN_IP lladdr "$GEN_MAC" dev r0 nud permanent
+ip -n "$GEN" neigh replace $RS_IP lladdr "$RS_MAC" dev g0 nud permanent
+ip -n "$GEN" neigh replace $DIR_IP lladdr "$DIR_MAC" dev g0 nud permanent
+# Bridge FDB entries up front: no flooding while the bridge learns.
+for p in "pg $GEN_MAC" "pd $DIR_MAC" "pr $RS_MAC"; do
+    set -- $p; bridge -n "$BR" fdb replace "$2" dev "$1" master static
+done
+
+rps() { in_ns "$1" sh -c "echo $3 > /sys/class/net/$2/queues/rx-0/rps_cpus"; }
+rps "$DIR" d0 2   # director ingress → CPU 1
+rps "$BR" pd 1    # what the director sends → CPU 0 (bridge and real server work)
+rps "$BR" pg 1
+rps "$RS" r0 1
+
+# Sink: a bound socket absorbs the datagrams (no ICMP port unreachable); the kernel counts
+# them per namespace in /proc/net/snmp, checksums verified.
+in_ns "$RS" taskset -c 0 "$GEN_BIN" sink --port $PORT --seconds 3600 >"$WORK/sink.log" 2>&1 &
+PIDS+=($!)
+
+delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separately
+    in_ns "$RS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"], $col["InCsumErrors"] }' /proc/net/snmp
+}
+# CPU 1 in clock ticks: "all busy" (user+nice+system+irq+softirq+steal) and the share that is
+# the director's: irq+softirq (the kernel's ingress work, steered there by RPS) plus lvsd's
+# own process time. On a shared machine other processes also run on CPU 1; they land in
+# "all busy" but not in the director's share.
+cpu1_ticks() {
+    local own=0
+    if [ -n "$LVSD_PID" ] && [ -r "/proc/$LVSD_PID/stat" ]; then
+        own=$(sed 's/^.*) //' "/proc/$LVSD_PID/stat" | awk '{ print $12 + $13 }')
+    fi
+    awk -v own="$own" '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 + $9, $7 + $8 + own }' /proc/stat
+}
+HZ=$(getconf CLK_TCK)
+
+# --- candidates ------------------------------------------------------------------------
+LVSD_PID=""
+setup() {
+    case "$1" in
+        none) ip -n "$GEN" neigh replace $VIP lladdr "$RS_MAC" dev g0 nud permanent; DST_MAC=$RS_MAC ;;
+        kernel)
+            ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
+            # The kernel's DR equivalent: what ip_vs_dr_xmit does to a frame (new Ethernet
+            # header towards the real server), done at ingress, out the interface it came in.
+            in_ns "$DIR" nft -f - <<EOF
+table netdev lvsbench {
+    chain ingress {
+        type filter hook ingress device "d0" priority 0;
+        ip daddr $VIP udp dport $PORT ether saddr set $DIR_MAC ether daddr set $RS_MAC fwd to "d0"
+    }
+}
+EOF
+            ;;
+        lvsd)
+            ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
+            # shellcheck disable=SC2086
+            in_ns "$DIR" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
+            LVSD_PID=$!; PIDS+=("$LVSD_PID")
+            local i
+            for i in $(seq 1 100); do
+                in_ns "$DIR" "$LVSADM" -L -n >/dev/null 2>&1 && break
+                kill -0 "$LVSD_PID" 2>/dev/null || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
+                sleep 0.1
+            done
+            in_ns "$DIR" "$LVSADM" -A -u $VIP:$PORT -s rr
+            in_ns "$DIR" "$LVSADM" -a -u $VIP:$PORT -r $RS_IP -g
+            ;;
+    esac
+}
+teardown() {
+    case "$1" in
+        kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
+        lvsd)
+            if [ -n "$LVSD_PID" ]; then
+                kill "$LVSD_PID" 2>/dev/null || true
+                wait "$LVSD_PID" 2>/dev/null || true
+                LVSD_PID=""
+            fi ;;
+    esac
+}
+
+send() { # send PPS SECONDS → "sent seconds"
+    in_ns "$GEN" taskset -c 0 "$GEN_BIN" send --mode "$GEN_MODE" --dev g0 --dst-mac "$DST_MAC" \
+        --src $GEN_IP --dst $VIP --port $PORT --flows "$FLOWS" --batch 64 --pps "$1" --seconds "$2" |
+        sed -n 's/^sent=\([0-9]*\) seconds=\([0-9.]*\).*/\1 \2/p'
+}
+
+measure() { # measure ROUND CANDIDATE LOAD PPS
+    local t0 o0 t1 o1 d0 d1 c0 c1 out
+    read -r d0 c0 < <(delivered); read -r t0 o0 < <(cpu1_ticks)
+    out=$(send "$4" "$SECS")
+    sleep 0.2   # let queued frames drain into the counters
+    read -r t1 o1 < <(cpu1_ticks); read -r d1 c1 < <(delivered)
+    set -- "$1" "$2" "$3" $out
+    local own all
+    own=$(awk -v b=$((o1 - o0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
+    all=$(awk -v b=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" $((d1 - d0)) "$own" "$all" >>"$RUNS"
+    awk -v r="$1" -v c="$2" -v l="$3" -v s="$4" -v t="$5" -v d=$((d1 - d0)) -v b="$own" -v a="$all" -v bad=$((c1 - c0)) 'BEGIN {
+        printf "  round %s %-6s %-5s sent %8d  delivered %8d (%6.1f kpps, loss %5.1f%%)  director %.2fs = %s µs/pkt  (CPU 1 all %.2fs)%s\n",
+            r, c, l, s, d, d / t / 1e3, 100 * (s - d) / s, b, d ? sprintf("%.2f", b * 1e6 / d) : "-", a,
+            bad ? sprintf("  (%d bad checksums!)", bad) : "" }'
+}
+
+RUNS=$WORK/runs.tsv
+: >"$RUNS"
+read -r idle0 _ < <(cpu1_ticks); sleep 1; read -r idle1 _ < <(cpu1_ticks)
+echo "topology $P: generator $GEN_IP ($GEN_MAC) → director $DIR_IP ($DIR_MAC) → real server $RS_IP ($RS_MAC), VIP $VIP:$PORT udp"
+echo "CPU 1 background load before the runs: $(( (idle1 - idle0) * 100 / HZ ))%"
+echo "candidates: $CANDIDATES; $ROUNDS rounds × ${SECS}s at $PPS pps and at saturation; $FLOWS flows; generator $GEN_MODE"
+
+for round in $(seq 1 "$ROUNDS"); do
+    for c in $CANDIDATES; do
+        setup "$c"
+        send "$PPS" "$WARM" >/dev/null   # warm-up: JIT tiers, caches, neighbour state
+        measure "$round" "$c" fixed "$PPS"
+        measure "$round" "$c" sat 0
+        teardown "$c"
+    done
+done
+
+RESULTS=$ROOT/bench/results
+mkdir -p "$RESULTS"
+cp "$RUNS" "$RESULTS/latest-runs.tsv"
+{
+    "$GEN_BIN" report --input "$RUNS" --title "## Direct-Routing packet benchmark ($(date -u +%Y-%m-%d), $(uname -r), $NCPU CPUs)"
+    echo
+    echo "Setup: 60-byte UDP frames, $FLOWS flows, $ROUNDS rounds × ${SECS} s, fixed load $PPS pps, generator ($GEN_MODE) on CPU 0, director ingress on CPU 1 (rps_cpus), lvsd pinned to CPU 1. Command: \`bench/dr.sh\`. Target: lvsd ≤ 2.0 µs/packet at 150 kpps."
+} >"$RESULTS/latest.md"
+echo
+cat "$RESULTS/latest.md"
+if [ "$PUBLISH" = 1 ]; then
+    cp "$RESULTS/latest.md" "$ROOT/docs/benchmark.md"
+    echo "(written to docs/benchmark.md)"
+fi
