@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace SharpLvs.Packets;
 
@@ -28,12 +29,45 @@ public static class Checksum
     public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
     {
         // RFC 1071 §2(B): the sum is byte-order independent, so words are added in native
-        // order, 32 bits at a time into a 64-bit accumulator (no carry handling needed below
-        // 2^32 additions), and the folded result is swapped once at the end.
+        // order, 32 bits at a time into 64-bit accumulators (no carry handling needed below
+        // 2^32 additions), and the folded result is swapped once at the end. 2^16 ≡ 1 modulo
+        // 0xFFFF, so 32-bit pieces (and 64-bit lanes folded as two halves) sum correctly.
         ref var p = ref MemoryMarshal.GetReference(data);
         var length = data.Length;
         ulong acc = 0;
         var i = 0;
+
+        if (Vector256.IsHardwareAccelerated && length >= 64)
+        {
+            // Each 32-bit lane widened to 64 bits: 2^32 additions per lane before overflow.
+            var acc0 = Vector256<ulong>.Zero;
+            var acc1 = Vector256<ulong>.Zero;
+            for (; i + 64 <= length; i += 64)
+            {
+                var (a0, a1) = Vector256.Widen(Vector256.LoadUnsafe(ref p, (nuint)i).AsUInt32());
+                var (b0, b1) = Vector256.Widen(Vector256.LoadUnsafe(ref p, (nuint)(i + 32)).AsUInt32());
+                acc0 += a0 + a1;
+                acc1 += b0 + b1;
+            }
+
+            var lanes = acc0 + acc1;
+            acc = Halves(lanes[0]) + Halves(lanes[1]) + Halves(lanes[2]) + Halves(lanes[3]);
+        }
+        else if (Vector128.IsHardwareAccelerated && length >= 32)
+        {
+            var acc0 = Vector128<ulong>.Zero;
+            var acc1 = Vector128<ulong>.Zero;
+            for (; i + 32 <= length; i += 32)
+            {
+                var (a0, a1) = Vector128.Widen(Vector128.LoadUnsafe(ref p, (nuint)i).AsUInt32());
+                var (b0, b1) = Vector128.Widen(Vector128.LoadUnsafe(ref p, (nuint)(i + 16)).AsUInt32());
+                acc0 += a0 + a1;
+                acc1 += b0 + b1;
+            }
+
+            var lanes = acc0 + acc1;
+            acc = Halves(lanes[0]) + Halves(lanes[1]);
+        }
 
         for (; i + 32 <= length; i += 32)
         {
@@ -146,6 +180,16 @@ public static class Checksum
     }
 
     /// <summary>
+    /// The address update for a CHECKSUM_PARTIAL field, which holds the folded pseudo-header
+    /// sum uncomplemented (see <see cref="CompletePartial"/>): as <c>inet_proto_csum_replace4</c>
+    /// with <c>pseudohdr</c> set (net/core/utils.c), the sum moves the other way round. Only
+    /// pseudo-header fields change such a field; ports and payload are summed later.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ushort UpdatePartialAddress(ushort partialField, InetAddress oldAddress, InetAddress newAddress) =>
+        (ushort)~UpdateAddress((ushort)~partialField, oldAddress, newAddress);
+
+    /// <summary>
     /// Fills the TCP/UDP/ICMPv6 checksum of <paramref name="ipPacketPayload"/> (the whole
     /// transport segment) from scratch. A UDP result of 0 is sent as 0xFFFF (RFC 768; RFC 8200
     /// §8.1), since 0 means "no checksum". Returns false if the field lies outside the payload.
@@ -189,9 +233,10 @@ public static class Checksum
     /// Completes a CHECKSUM_PARTIAL packet as <c>skb_checksum_help</c> does (TESTBED fact 1):
     /// the 16-bit field at <c>checksumStart + checksumOffset</c> holds the folded, uncomplemented
     /// pseudo-header sum, so summing <c>frame[checksumStart..]</c> with it in place and
-    /// complementing yields the checksum. Like the kernel, a result of 0 is stored as is; UDP
-    /// (which would need 0xFFFF) is the caller's concern. Returns false, touching nothing, if
-    /// the field lies outside the frame.
+    /// complementing yields the checksum. Like the kernel (<c>csum_fold(csum) ?: CSUM_MANGLED_0</c>),
+    /// a result of 0 is stored as 0xFFFF: the same value in one's complement, and the only
+    /// right one for UDP, where 0 means "no checksum". Returns false, touching nothing, if the
+    /// field lies outside the frame.
     /// </summary>
     public static bool CompletePartial(Span<byte> frame, int checksumStart, int checksumOffset)
     {
@@ -201,7 +246,7 @@ public static class Checksum
         }
 
         var checksum = (ushort)~Fold(Sum(frame[checksumStart..]));
-        BinaryPrimitives.WriteUInt16BigEndian(frame[(checksumStart + checksumOffset)..], checksum);
+        BinaryPrimitives.WriteUInt16BigEndian(frame[(checksumStart + checksumOffset)..], checksum == 0 ? (ushort)0xFFFF : checksum);
         return true;
     }
 

@@ -270,6 +270,48 @@ public class ChecksumTests
         Assert.Equal(expected, BinaryPrimitives.ReadUInt16BigEndian(field));
     }
 
+    [Fact]
+    public void CompletePartial_ChecksumWouldBeZero_StoresFfffAsTheKernelDoes()
+    {
+        var datagram = new byte[12];
+        PacketWriter.WriteUdp(datagram, 40000, 53, 4);
+        BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(6), Checksum.Fold(Checksum.PseudoHeaderSum(Client4, Vip4, IpProtocols.Udp, 12)));
+        BinaryPrimitives.WriteUInt16BigEndian(datagram.AsSpan(10), (ushort)(0xFFFF - Checksum.Fold(Checksum.Sum(datagram))));
+
+        Assert.True(Checksum.CompletePartial(datagram, 0, UdpHeader.ChecksumOffset));
+
+        Assert.Equal(0xFFFF, BinaryPrimitives.ReadUInt16BigEndian(datagram.AsSpan(6)));
+        Assert.True(Checksum.VerifyTransport(datagram, Client4, Vip4, IpProtocols.Udp));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void UpdatePartialAddress_PartialFrameNatted_CompletesToValidChecksum(bool ipv6)
+    {
+        var random = new Random(ipv6 ? 60 : 40);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var payload = new byte[random.Next(0, 200)];
+            random.NextBytes(payload);
+            var src = RandomAddress(random, ipv6);
+            var oldDst = RandomAddress(random, ipv6);
+            var newDst = RandomAddress(random, ipv6);
+            var segment = new byte[20 + payload.Length];
+            PacketWriter.WriteTcp(segment, 40000, 80, 1, 0, TcpFlags.Ack);
+            payload.CopyTo(segment.AsSpan(20));
+            var field = segment.AsSpan(TcpHeader.ChecksumOffset, 2);
+            var partial = Checksum.Fold(Checksum.PseudoHeaderSum(src, oldDst, IpProtocols.Tcp, segment.Length));
+
+            var updated = Checksum.UpdatePartialAddress(partial, oldDst, newDst);
+
+            Assert.Equal(Checksum.Fold(Checksum.PseudoHeaderSum(src, newDst, IpProtocols.Tcp, segment.Length)), updated);
+            BinaryPrimitives.WriteUInt16BigEndian(field, updated);
+            Assert.True(Checksum.CompletePartial(segment, 0, TcpHeader.ChecksumOffset));
+            Assert.True(Checksum.VerifyTransport(segment, src, newDst, IpProtocols.Tcp));
+        }
+    }
+
     [Theory]
     [InlineData(-1, 16)]
     [InlineData(34, -2)]

@@ -33,43 +33,25 @@ public class Ipv4HeaderTests
         Assert.Equal(8, ip.Payload.Length);
     }
 
-    public static TheoryData<string, int, Ipv4ParseResult> Malformed => new()
-    {
-        { "19 bytes", 19, Ipv4ParseResult.Short },
-        { "empty", 0, Ipv4ParseResult.Short },
-        { "version 6", -6, Ipv4ParseResult.BadVersion },
-        { "IHL 4", -4, Ipv4ParseResult.BadHeaderLength },
-        { "IHL 0", -100, Ipv4ParseResult.BadHeaderLength },
-        { "IHL 15 past the buffer", -15, Ipv4ParseResult.BadHeaderLength },
-        { "total length 19", -19, Ipv4ParseResult.BadTotalLength },
-        { "total length below IHL*4 with options", -22, Ipv4ParseResult.BadTotalLength },
-        { "total length past the buffer", -29, Ipv4ParseResult.BadTotalLength },
-    };
+    // The first four bytes (version/IHL, TOS, total length) of a 28-byte packet, then the rest.
+    private const string Rest = "1234 4000 4011 0000 C6120001 C6120102 0000000000000000";
 
     [Theory]
-    [MemberData(nameof(Malformed))]
-    public void TryParse_Malformed_ReportsWhy(string description, int how, Ipv4ParseResult expected)
+    [InlineData("empty", "", Ipv4ParseResult.Short)]
+    [InlineData("19 bytes", "4500 001C 1234 4000 4011 0000 C6120001 C61201", Ipv4ParseResult.Short)]
+    [InlineData("version 6", "6500 001C " + Rest, Ipv4ParseResult.BadVersion)]
+    [InlineData("IHL 4", "4400 001C " + Rest, Ipv4ParseResult.BadHeaderLength)]
+    [InlineData("IHL 0", "4000 001C " + Rest, Ipv4ParseResult.BadHeaderLength)]
+    [InlineData("IHL 15 past the buffer", "4F00 001C " + Rest, Ipv4ParseResult.BadHeaderLength)]
+    [InlineData("total length 19", "4500 0013 " + Rest, Ipv4ParseResult.BadTotalLength)]
+    [InlineData("total length 0", "4500 0000 " + Rest, Ipv4ParseResult.BadTotalLength)]
+    [InlineData("total length below IHL*4 with options", "4600 0016 " + Rest, Ipv4ParseResult.BadTotalLength)]
+    [InlineData("total length past the buffer", "4500 001D " + Rest, Ipv4ParseResult.BadTotalLength)]
+    [InlineData("well formed", "4500 001C " + Rest, Ipv4ParseResult.Ok)]
+    [InlineData("options, total length at IHL*4", "4600 0018 " + Rest, Ipv4ParseResult.Ok)]
+    public void TryParse_Malformed_ReportsWhy(string description, string hex, Ipv4ParseResult expected)
     {
-        byte[] bytes;
-        if (how >= 0)
-        {
-            bytes = Packet()[..how];
-        }
-        else
-        {
-            bytes = Packet();
-            switch (-how)
-            {
-                case 6: bytes[0] = 0x65; break;
-                case 4: bytes[0] = 0x44; break;
-                case 100: bytes[0] = 0x40; break;
-                case 15: bytes[0] = 0x4F; break;
-                case 22: bytes[0] = 0x46; BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), 22); break;
-                default: BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)-how); break;
-            }
-        }
-
-        Assert.True(expected == Ipv4Header.TryParse(bytes, out _), description);
+        Assert.True(expected == Ipv4Header.TryParse(Hex(hex), out _), description);
     }
 
     [Fact]
