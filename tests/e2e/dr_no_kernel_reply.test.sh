@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# TESTBED fact 3: the director host's own kernel must stay out of the flows lvsd serves.
+# For three VIP placements and both ip_forward settings that matter, capture on the
+# director and count at the real server:
+#   - no RST and no ICMP leaves the director's kernel, and nothing leaves from the VIP;
+#   - every client packet reaches the real server exactly once (no forwarded duplicate).
+. "$(dirname "$0")/lib.sh"
+require_lvs
+
+lab_up --servers 1 --vip-on none || fail "lab_up failed"
+VIP=$LAB_VIP RS=$(lab_ip rs1) DIR_IP=$(lab_ip director)
+lab_start_http rs1 || fail "nginx rs1"
+
+# phase PLACEMENT IP_FORWARD
+phase() {
+    local placement="$1" fwd="$2" tag="$1-fwd$2"
+    step "phase: VIP on $placement, ip_forward=$fwd"
+    lab_director_vip_clear
+    case "$placement" in
+        eth) lab_director_vip_alias || fail "VIP alias" ;;
+        lo) lab_director_vip_lo || fail "VIP on lo" ;;
+    esac
+    lab_exec director sysctl -qw "net.ipv4.ip_forward=$fwd" || fail "sysctl"
+    lab_exec router ip neigh flush dev eth1
+    start_lvsd --interface eth0
+    lvsadm_ok -A -t "$VIP:80" -s rr
+    lvsadm_ok -a -t "$VIP:80" -r "$RS" -g -w 1
+
+    lab_capture_start "dir-$tag" director eth0 || fail "capture director"
+    lab_capture_start "rs-$tag" rs1 eth0 "tcp and dst host $VIP" || fail "capture rs1"
+    lab_capture_start "cli-$tag" client eth0 "tcp and dst host $VIP" || fail "capture client"
+
+    local i got
+    for i in $(seq 1 10); do
+        got="$(http_get client "http://$VIP/")"
+        [[ "$got" == rs1 ]] || fail "[$tag] request $i: '$got'"
+    done
+    # A larger upload too: several segments per connection.
+    got="$(head -c 200000 /dev/zero | lab_exec client curl -sS --max-time 10 --data-binary @- "http://$VIP/" 2>&1)"
+    [[ "$got" == rs1 ]] || fail "[$tag] 200 kB POST: '$got'"
+    # A forwarded copy stuck on ARP turns into ICMP host-unreachable after about 3 s.
+    if ((fwd)); then sleep 3.5; else sleep 0.5; fi
+
+    lab_capture_stop "dir-$tag"
+    lab_capture_stop "rs-$tag"
+    lab_capture_stop "cli-$tag"
+    lab_stop_lvsd || fail "[$tag] lvsd did not stop cleanly"
+
+    local dmac rst icmp from_vip sent recv
+    dmac="$(lab_mac director)"
+    # What the director's kernel would send comes from the VIP or the director's address;
+    # what lvsd forwards keeps the client's source address.
+    local own="ether src $dmac and ip and (src host $VIP or src host $DIR_IP)"
+    rst=$(lab_capture_count "dir-$tag" "$own and tcp[tcpflags] & tcp-rst != 0")
+    icmp=$(lab_capture_count "dir-$tag" "$own and icmp")
+    from_vip=$(lab_capture_count "dir-$tag" "ether src $dmac and ip and src host $VIP")
+    sent=$(lab_capture_count "cli-$tag")
+    recv=$(lab_capture_count "rs-$tag")
+    echo "[$tag] from the director: RST $rst, ICMP $icmp, from VIP $from_vip; client sent $sent, rs1 got $recv"
+    ((rst == 0)) || fail "[$tag] the director sent $rst RST: $(lab_capture_read "dir-$tag" "$own and tcp[tcpflags] & tcp-rst != 0" | head -n 2)"
+    ((icmp == 0)) || fail "[$tag] the director sent $icmp ICMP: $(lab_capture_read "dir-$tag" "$own and icmp" | head -n 2)"
+    ((from_vip == 0)) || fail "[$tag] the director sent $from_vip packets from the VIP: $(lab_capture_read "dir-$tag" "ether src $dmac and ip and src host $VIP" | head -n 2)"
+    ((sent > 20)) || fail "[$tag] client capture saw only $sent packets"
+    ((recv == sent)) || fail "[$tag] client sent $sent packets to the VIP but rs1 got $recv (duplicates or losses)"
+}
+
+phase lo 0
+phase none 1
+phase eth 1
+phase none 0
+pass

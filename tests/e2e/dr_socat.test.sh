@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The kernel IPVS selftest's DR case (tools/testing/selftests/net/ipvs.sh), on our lab:
+# 32 random bytes sent with socat from the client to VIP:8080 arrive intact at the real
+# server, and the real server's packets go back to the client without passing through
+# the director (DR: only the inbound half crosses it).
+. "$(dirname "$0")/lib.sh"
+require_lvs
+
+PORT=8080
+lab_up --servers 1 --vip-on eth || fail "lab_up failed"
+VIP=$LAB_VIP RS=$(lab_ip rs1)
+
+step "real server: one-shot socat listener writing what it receives to a file"
+lab_spawn rs1 sink socat -u "TCP4-LISTEN:$PORT,reuseaddr" "CREATE:$LAB_DIR/received" || fail "spawn sink"
+sink=$LAB_LAST_PID
+lab_wait_for 10 _lab_listening rs1 tcp "$PORT" || fail "sink socat not listening"
+
+step "director: lvsd with -A -t $VIP:$PORT -s rr, -a -r $RS -g"
+start_lvsd --interface eth0
+lvsadm_ok -A -t "$VIP:$PORT" -s rr
+lvsadm_ok -a -t "$VIP:$PORT" -r "$RS" -g -w 1
+
+lab_capture_start dir director eth0 tcp || fail "capture on director"
+lab_capture_start cli client eth0 tcp || fail "capture on client"
+
+step "client: 32 random bytes through the VIP"
+head -c 32 /dev/urandom >"$LAB_DIR/sent"
+out="$(lab_exec client timeout 10 socat -u "OPEN:$LAB_DIR/sent" "TCP4:$VIP:$PORT,connect-timeout=5" 2>&1)" ||
+    fail "client socat could not send through the VIP: $out"
+
+lab_wait_for 10 bash -c "! kill -0 $sink 2>/dev/null || ps -p $sink -o stat= | grep -q Z" ||
+    fail "real server's socat did not see the end of the stream"
+wait "$sink"
+cmp -s "$LAB_DIR/sent" "$LAB_DIR/received" ||
+    fail "data differs: sent $(od -An -tx1 "$LAB_DIR/sent" | tr -d ' \n'), received $(od -An -tx1 "$LAB_DIR/received" 2>/dev/null | tr -d ' \n')"
+step "32 bytes arrived intact"
+
+lab_capture_stop dir
+lab_capture_stop cli
+to_vip=$(lab_capture_count dir "dst host $VIP and tcp dst port $PORT")
+from_vip=$(lab_capture_count dir "src host $VIP")
+client_got=$(lab_capture_count cli "src host $VIP and tcp src port $PORT")
+step "director saw $to_vip packets to the VIP and $from_vip from it; client got $client_got replies"
+((to_vip >= 3)) || fail "director capture saw only $to_vip client packets (capture broken?)"
+((from_vip == 0)) || fail "$from_vip packets from the VIP crossed the director: $(lab_capture_read dir "src host $VIP" | head -n 3)"
+((client_got >= 2)) || fail "client received only $client_got packets from the VIP"
+pass
