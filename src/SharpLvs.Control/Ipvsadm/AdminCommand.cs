@@ -1,0 +1,30 @@
+using SharpLvs.Control.Rules;
+
+namespace SharpLvs.Control.Ipvsadm;
+
+/// <summary>
+/// One ipvsadm command line, parsed and checked: what lvsadm sends to lvsd. Service and
+/// Destination carry every field ipvsadm would hand the kernel (defaults included: scheduler
+/// wlc, weight 1, DR), so lvsd applies them as the kernel would.
+/// </summary>
+public sealed record AdminCommand(
+    AdminCommandKind Kind,
+    AdminOptions Options,
+    ListFormat Format,
+    ServiceRule Service,
+    DestinationRule Destination,
+    ConnectionTimeouts? Timeouts = null,
+    SyncDaemonSettings? Daemon = null)
+{
+    public bool Has(AdminOptions option) => (Options & option) != 0;
+}
+
+/// <summary><c>--start-daemon</c>/<c>--stop-daemon</c> settings (ipvs_daemon_t).</summary>
+public sealed record SyncDaemonSettings(
+    bool IsBackup,
+    string McastInterface = "",
+    byte SyncId = 0,
+    ushort SyncMaxLength = 0,
+    string McastGroup = "",
+    ushort McastPort = 0,
+    byte McastTtl = 0);

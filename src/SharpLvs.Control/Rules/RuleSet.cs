@@ -1,0 +1,292 @@
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Control.Rules;
+
+/// <summary>
+/// The desired state of the director, edited as the kernel's ip_vs_ctl.c edits its tables:
+/// each operation is validated completely before anything changes, so it applies wholly or
+/// not at all, and a refusal carries the errno-equivalent ipvsadm prints. Not thread-safe:
+/// the owner (<see cref="Handling.RuleSetHandler"/>) serialises access. Several operations
+/// form one transaction by working on a <see cref="Clone"/> and keeping it only on success.
+/// </summary>
+public sealed class RuleSet
+{
+    private readonly HashSet<string> _schedulers;
+    private readonly HashSet<string> _persistenceEngines;
+    private readonly Func<InetAddress, bool> _isLocalAddress;
+    private readonly List<ServiceState> _services = [];
+    private readonly Dictionary<ServiceKey, ServiceState> _byKey = [];
+    private ConnectionTimeouts _timeouts = ConnectionTimeouts.Default;
+    private long _generation;
+
+    /// <param name="schedulerNames">Scheduler names the data plane can run (Core's registry).</param>
+    /// <param name="persistenceEngines">Persistence engine names (<c>--pe</c>); none by default.</param>
+    /// <param name="isLocalAddress">Whether an address is the director's own; such real servers
+    /// become "Local" as in __ip_vs_update_dest. Default: none is.</param>
+    public RuleSet(
+        IEnumerable<string> schedulerNames,
+        IEnumerable<string>? persistenceEngines = null,
+        Func<InetAddress, bool>? isLocalAddress = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedulerNames);
+        _schedulers = new HashSet<string>(schedulerNames, StringComparer.Ordinal);
+        _persistenceEngines = new HashSet<string>(persistenceEngines ?? [], StringComparer.Ordinal);
+        _isLocalAddress = isLocalAddress ?? (static _ => false);
+    }
+
+    private RuleSet(RuleSet source)
+    {
+        _schedulers = source._schedulers;
+        _persistenceEngines = source._persistenceEngines;
+        _isLocalAddress = source._isLocalAddress;
+        _timeouts = source._timeouts;
+        _generation = source._generation;
+        foreach (var service in source._services)
+        {
+            var copy = new ServiceState(service.Rule, [.. service.Destinations]);
+            _services.Add(copy);
+            _byKey.Add(copy.Rule.Key, copy);
+        }
+    }
+
+    /// <summary>The scheduler name that means "no scheduler" (ip_vs_add_service accepts it).</summary>
+    public const string NoScheduler = "none";
+
+    public int ServiceCount => _services.Count;
+
+    public long Generation => _generation;
+
+    public ConnectionTimeouts Timeouts => _timeouts;
+
+    /// <summary>A deep copy sharing the immutable rules: the unit of a transaction.</summary>
+    public RuleSet Clone() => new(this);
+
+    public bool ContainsService(ServiceKey key) => _byKey.ContainsKey(key);
+
+    public RuleError AddService(ServiceRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        // do_ip_vs_set_ctl / ip_vs_genl_set_cmd test existence before ip_vs_add_service runs.
+        if (_byKey.ContainsKey(rule.Key))
+        {
+            return RuleError.ServiceExists;
+        }
+
+        var error = ValidateService(rule);
+        if (error != RuleError.None)
+        {
+            return error;
+        }
+
+        var state = new ServiceState(rule, []);
+        _services.Add(state);
+        _byKey.Add(rule.Key, state);
+        return Changed();
+    }
+
+    /// <summary>Replaces scheduler, flags, timeout, mask and engine; destinations stay.</summary>
+    public RuleError EditService(ServiceRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (!_byKey.TryGetValue(rule.Key, out var state))
+        {
+            return RuleError.NoSuchService;
+        }
+
+        var error = ValidateService(rule);
+        if (error != RuleError.None)
+        {
+            return error;
+        }
+
+        state.Rule = rule;
+        return Changed();
+    }
+
+    public RuleError DeleteService(ServiceKey key)
+    {
+        if (!_byKey.Remove(key, out var state))
+        {
+            return RuleError.NoSuchService;
+        }
+
+        _services.Remove(state);
+        return Changed();
+    }
+
+    /// <summary><c>-C</c>: removes every service.</summary>
+    public void Clear()
+    {
+        _services.Clear();
+        _byKey.Clear();
+        Changed();
+    }
+
+    public RuleError AddDestination(ServiceKey key, DestinationRule destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!_byKey.TryGetValue(key, out var state))
+        {
+            return RuleError.ServiceNotDefined;
+        }
+
+        var error = ValidateDestination(state.Rule, destination);
+        if (error != RuleError.None)
+        {
+            return error;
+        }
+
+        if (state.IndexOf(destination.Address, destination.Port) >= 0)
+        {
+            return RuleError.DestinationExists;
+        }
+
+        var isLocal = _isLocalAddress(destination.Address);
+        if (!AddressChecks.IsUsableDestination(destination.Address, isLocal))
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        // list_add_rcu: the newest destination goes to the head of the service's list.
+        state.Destinations.Insert(0, Localised(destination, isLocal));
+        return Changed();
+    }
+
+    /// <summary>Replaces forwarding, weight, thresholds and tunnel settings of one destination.</summary>
+    public RuleError EditDestination(ServiceKey key, DestinationRule destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!_byKey.TryGetValue(key, out var state))
+        {
+            return RuleError.ServiceNotDefined;
+        }
+
+        var error = ValidateDestination(state.Rule, destination);
+        if (error != RuleError.None)
+        {
+            return error;
+        }
+
+        var index = state.IndexOf(destination.Address, destination.Port);
+        if (index < 0)
+        {
+            return RuleError.NoSuchDestination;
+        }
+
+        state.Destinations[index] = Localised(destination, _isLocalAddress(destination.Address));
+        return Changed();
+    }
+
+    public RuleError DeleteDestination(ServiceKey key, InetAddress address, ushort port)
+    {
+        if (!_byKey.TryGetValue(key, out var state))
+        {
+            return RuleError.ServiceNotDefined;
+        }
+
+        var index = state.IndexOf(address, port);
+        if (index < 0)
+        {
+            return RuleError.NoSuchDestination;
+        }
+
+        state.Destinations.RemoveAt(index);
+        return Changed();
+    }
+
+    /// <summary><c>--set tcp tcpfin udp</c>; a zero keeps the current value.</summary>
+    public RuleError SetTimeouts(ConnectionTimeouts update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        _timeouts = _timeouts.With(update);
+        return Changed();
+    }
+
+    public ServiceEntry? FindService(ServiceKey key) =>
+        _byKey.TryGetValue(key, out var state) ? state.ToEntry() : null;
+
+    /// <summary>An immutable snapshot of the current rules.</summary>
+    public RuleSetView View()
+    {
+        var services = new ServiceEntry[_services.Count];
+        for (var i = 0; i < services.Length; i++)
+        {
+            services[i] = _services[i].ToEntry();
+        }
+
+        return new RuleSetView(services, _timeouts, _generation);
+    }
+
+    private RuleError ValidateService(ServiceRule rule)
+    {
+        // do_ip_vs_set_ctl refuses other protocols (EFAULT) even for fwmark services; ipvsadm
+        // never sends one, so it is folded into EINVAL here.
+        if (!rule.IsFirewallMark && rule.Key.Protocol is not (IpProtocolNumbers.Tcp or IpProtocolNumbers.Udp or IpProtocolNumbers.Sctp))
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        if (rule.Scheduler != NoScheduler && !_schedulers.Contains(rule.Scheduler))
+        {
+            return RuleError.SchedulerNotFound;
+        }
+
+        if (rule.PersistenceEngine.Length != 0 && !_persistenceEngines.Contains(rule.PersistenceEngine))
+        {
+            return RuleError.SchedulerNotFound;
+        }
+
+        if (rule.IsIPv6 && rule.Netmask is < 1 or > ServiceRule.HostPrefixV6)
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        return RuleError.None;
+    }
+
+    private static RuleError ValidateDestination(ServiceRule service, DestinationRule destination)
+    {
+        // ip_vs_genl_set_cmd: a family different from the service's only through a tunnel.
+        if (destination.Address.IsIPv4 == service.IsIPv6 && destination.Forwarding != ForwardingMethod.Tunnel)
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        // ip_vs_add_dest / ip_vs_edit_dest, in the kernel's order.
+        if (destination.Weight < 0 || destination.LowerThreshold > destination.UpperThreshold)
+        {
+            return RuleError.OutOfRange;
+        }
+
+        if (destination.TunnelType == TunnelType.Gue && destination.TunnelPort == 0)
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        return RuleError.None;
+    }
+
+    private static DestinationRule Localised(DestinationRule destination, bool isLocal) =>
+        isLocal && destination.Forwarding != ForwardingMethod.Local
+            ? destination with { Forwarding = ForwardingMethod.Local }
+            : destination;
+
+    private RuleError Changed()
+    {
+        _generation++;
+        return RuleError.None;
+    }
+
+    private sealed class ServiceState(ServiceRule rule, List<DestinationRule> destinations)
+    {
+        public ServiceRule Rule { get; set; } = rule;
+
+        public List<DestinationRule> Destinations { get; } = destinations;
+
+        public int IndexOf(InetAddress address, ushort port) =>
+            Destinations.FindIndex(d => d.SameServer(address, port));
+
+        public ServiceEntry ToEntry() => new(Rule, Destinations.ToArray());
+    }
+}

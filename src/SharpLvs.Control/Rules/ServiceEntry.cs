@@ -1,0 +1,8 @@
+namespace SharpLvs.Control.Rules;
+
+/// <summary>
+/// A virtual service with its real servers, immutable. Destinations are in the kernel's list
+/// order: the newest first, because __ip_vs_update_dest adds with <c>list_add_rcu</c> at the
+/// head, and schedulers such as rr walk that list from the head.
+/// </summary>
+public sealed record ServiceEntry(ServiceRule Service, IReadOnlyList<DestinationRule> Destinations);
