@@ -19,7 +19,7 @@ lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2)" -g -w 1
 
 step "8 datagrams from 8 fresh client ports"
 answers=()
-for i in $(seq 1 8); do answers+=("$(udp_ask client "$VIP" "$PORT")"); done
+for _ in $(seq 1 8); do answers+=("$(udp_ask client "$VIP" "$PORT")"); done
 echo "answers: ${answers[*]}"
 n1=0 n2=0
 for a in "${answers[@]}"; do
@@ -33,7 +33,7 @@ done
 
 step "4 datagrams from the same client port stick to one real server"
 sticky=()
-for i in $(seq 1 4); do sticky+=("$(udp_ask client "$VIP" "$PORT" 40001)"); done
+for _ in $(seq 1 4); do sticky+=("$(udp_ask client "$VIP" "$PORT" 40001)"); done
 echo "answers: ${sticky[*]}"
 [[ "${sticky[0]}" == rs[12] ]] || fail "no answer from fixed port: ${sticky[*]}"
 for a in "${sticky[@]}"; do

@@ -23,7 +23,7 @@ for placement in eth lo none; do
     lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs1)" -g -w 1
     lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs2)" -g -w 1
     answers=()
-    for i in 1 2 3 4; do answers+=("$(http_get client "http://$VIP/")"); done
+    for _ in 1 2 3 4; do answers+=("$(http_get client "http://$VIP/")"); done
     echo "answers: ${answers[*]}"
     [[ "${answers[*]}" == "rs1 rs2 rs1 rs2" ]] || fail "VIP on $placement: answers ${answers[*]}"
     neigh="$(lab_exec router ip neigh show "$VIP" dev eth1)"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/e2e/lib.sh — sourced by every tests/e2e/*.test.sh.
 #
 # A test prints what it does, calls `fail "reason"` on the first broken expectation (the

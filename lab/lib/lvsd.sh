@@ -1,0 +1,64 @@
+# lab/lib/lvsd.sh — starting, reaching and stopping lvsd in the director. Sourced by lab/lab.sh; not run on its own.
+# shellcheck shell=bash
+
+# ---------------------------------------------------------------------------------------
+# lvsd and lvsadm
+
+lab_lvsadm() { lab_exec director "$LAB_BIN/lvsadm" "$@"; }
+
+# lab_start_lvsd [ARGS...]: start bin/lvsd in the director (default --interface eth0) and
+# wait until `lvsadm -Ln` answers (20 s at most).
+lab_start_lvsd() {
+    (($#)) || set -- --interface eth0
+    [[ -x "$LAB_BIN/lvsd" && -x "$LAB_BIN/lvsadm" ]] ||
+        { _lab_die "$LAB_BIN/lvsd or lvsadm is missing (publish them first)"; return 1; }
+    [[ -z "$LAB_LVSD_PID" ]] || { _lab_die "lvsd already running (PID $LAB_LVSD_PID)"; return 1; }
+    LAB_LVSD_RUNS=$((${LAB_LVSD_RUNS:-0} + 1))
+    LAB_LVSD_LOG="$LAB_DIR/lvsd-$LAB_LVSD_RUNS.log"
+    lab_spawn director "lvsd-$LAB_LVSD_RUNS" "$LAB_BIN/lvsd" "$@" || return 1
+    LAB_LVSD_PID=$LAB_LAST_PID
+    local deadline=$((SECONDS + 20))
+    while ! lab_lvsadm -Ln >/dev/null 2>&1; do
+        if ! _lab_alive "$LAB_LVSD_PID"; then
+            local st=0; wait "$LAB_LVSD_PID" 2>/dev/null || st=$?
+            _lab_die "lvsd exited during start-up (status $st); its log:" || true
+            tail -n 30 "$LAB_LVSD_LOG" >&2
+            LAB_LVSD_PID=""
+            return 1
+        fi
+        if ((SECONDS >= deadline)); then
+            _lab_die "lvsd not ready after 20 s (lvsadm -Ln keeps failing); its log:"
+            tail -n 30 "$LAB_LVSD_LOG" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+# lab_stop_lvsd: SIGTERM by PID, wait up to 10 s; non-zero if it had to be killed or if it
+# exited with an error status.
+lab_stop_lvsd() {
+    [[ -n "$LAB_LVSD_PID" ]] || return 0
+    local pid=$LAB_LVSD_PID status=0
+    LAB_LVSD_PID=""
+    if ! _lab_alive "$pid"; then
+        status=0; wait "$pid" 2>/dev/null || status=$?
+        _lab_log "lvsd (PID $pid) had already exited with status $status"
+        return 1
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while ((SECONDS < deadline)); do
+        # `wait` on our own child returns as soon as it exits and gives its status.
+        if ! ps -p "$pid" -o stat= 2>/dev/null | grep -qv Z; then
+            status=0; wait "$pid" 2>/dev/null || status=$?
+            ((status == 0 || status == 143)) || { _lab_log "lvsd exited with status $status"; return 1; }
+            return 0
+        fi
+        sleep 0.1
+    done
+    _lab_log "lvsd (PID $pid) ignored SIGTERM for 10 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+}
