@@ -86,10 +86,12 @@ public ref struct TcpHeader
         get => (_bytes[12] >> 4) * 4;
     }
 
-    public readonly TcpFlags Flags
+    public TcpFlags Flags
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (TcpFlags)_bytes[13];
+        readonly get => (TcpFlags)_bytes[13];
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        set => _bytes[13] = (byte)value;
     }
 
     public readonly ushort Window => BinaryPrimitives.ReadUInt16BigEndian(_bytes[14..]);
