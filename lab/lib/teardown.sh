@@ -32,6 +32,7 @@ lab_down() {
             rm -rf "$LAB_DIR"
         fi
     fi
+    # shellcheck disable=SC2034  # library state, read by lab.sh
     LAB_DIR="" LAB_LVSD_PID="" LAB_PREFIX=""
     trap - EXIT INT TERM
     return 0
