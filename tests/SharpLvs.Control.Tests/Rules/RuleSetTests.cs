@@ -1,0 +1,359 @@
+using SharpLvs.Control.Rules;
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Control.Tests.Rules;
+
+public class RuleSetTests
+{
+    private static readonly ServiceKey Vip = new(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.10"), 80);
+    private static readonly ServiceKey Vip6 = new(IpProtocolNumbers.Tcp, InetAddress.Parse("fd00:198:18::10"), 80);
+
+    private static RuleSet NewRuleSet(Func<InetAddress, bool>? isLocal = null) => new(["rr", "wrr", "wlc"], isLocalAddress: isLocal);
+
+    private static DestinationRule Rs(string address, ushort port = 80, ForwardingMethod method = ForwardingMethod.DirectRouting, int weight = 1) =>
+        new(InetAddress.Parse(address), port, method, weight);
+
+    private static RuleSet WithService()
+    {
+        var rules = NewRuleSet();
+        Assert.Equal(RuleError.None, rules.AddService(new ServiceRule(Vip, "rr")));
+        return rules;
+    }
+
+    [Fact]
+    public void AddService_New_IsListed()
+    {
+        var rules = WithService();
+
+        var view = rules.View();
+        Assert.Single(view.Services);
+        Assert.Equal("rr", view.Services[0].Service.Scheduler);
+        Assert.Equal(1, view.Generation);
+    }
+
+    [Fact]
+    public void AddService_Twice_ServiceExists()
+    {
+        var rules = WithService();
+
+        Assert.Equal(RuleError.ServiceExists, rules.AddService(new ServiceRule(Vip, "wrr")));
+        Assert.Equal("rr", rules.View().Services[0].Service.Scheduler);
+    }
+
+    [Fact]
+    public void AddService_UnknownScheduler_NotFoundAndNothingAdded()
+    {
+        var rules = NewRuleSet();
+
+        Assert.Equal(RuleError.SchedulerNotFound, rules.AddService(new ServiceRule(Vip, "lblc")));
+        Assert.Empty(rules.View().Services);
+        Assert.Equal(0, rules.Generation);
+    }
+
+    [Fact]
+    public void AddService_UnknownPersistenceEngine_NotFound()
+    {
+        Assert.Equal(
+            RuleError.SchedulerNotFound,
+            NewRuleSet().AddService(new ServiceRule(Vip, "rr", ServiceRuleFlags.Persistent, 300, PersistenceEngine: "sip")));
+    }
+
+    [Fact]
+    public void AddService_ExistingAndUnknownScheduler_ExistsWins()
+    {
+        // The kernel tests existence before it looks the scheduler up.
+        Assert.Equal(RuleError.ServiceExists, WithService().AddService(new ServiceRule(Vip, "nope")));
+    }
+
+    [Fact]
+    public void AddService_NoneScheduler_Accepted()
+    {
+        Assert.Equal(RuleError.None, NewRuleSet().AddService(new ServiceRule(Vip, RuleSet.NoScheduler)));
+    }
+
+    [Fact]
+    public void AddService_IPv6BadPrefix_InvalidOperation()
+    {
+        Assert.Equal(RuleError.InvalidOperation, NewRuleSet().AddService(new ServiceRule(Vip6, "rr", Netmask: 0)));
+        Assert.Equal(RuleError.None, NewRuleSet().AddService(new ServiceRule(Vip6, "rr", Netmask: 64)));
+    }
+
+    [Fact]
+    public void AddService_BadProtocol_InvalidOperation()
+    {
+        var key = new ServiceKey(1, InetAddress.Parse("198.18.0.10"), 80);
+        Assert.Equal(RuleError.InvalidOperation, NewRuleSet().AddService(new ServiceRule(key, "rr")));
+    }
+
+    [Fact]
+    public void EditService_Missing_NoSuchService()
+    {
+        Assert.Equal(RuleError.NoSuchService, NewRuleSet().EditService(new ServiceRule(Vip, "rr")));
+    }
+
+    [Fact]
+    public void EditService_ChangesSchedulerKeepsDestinations()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        Assert.Equal(RuleError.None, rules.EditService(new ServiceRule(Vip, "wrr")));
+
+        var entry = rules.View().Services[0];
+        Assert.Equal("wrr", entry.Service.Scheduler);
+        Assert.Single(entry.Destinations);
+    }
+
+    [Fact]
+    public void EditService_UnknownScheduler_NothingChanged()
+    {
+        var rules = WithService();
+
+        Assert.Equal(RuleError.SchedulerNotFound, rules.EditService(new ServiceRule(Vip, "zz")));
+        Assert.Equal("rr", rules.View().Services[0].Service.Scheduler);
+    }
+
+    [Fact]
+    public void DeleteService_Missing_NoSuchService()
+    {
+        Assert.Equal(RuleError.NoSuchService, NewRuleSet().DeleteService(Vip));
+    }
+
+    [Fact]
+    public void DeleteService_Existing_Removed()
+    {
+        var rules = WithService();
+
+        Assert.Equal(RuleError.None, rules.DeleteService(Vip));
+        Assert.Empty(rules.View().Services);
+    }
+
+    [Fact]
+    public void Clear_RemovesAll()
+    {
+        var rules = WithService();
+        rules.AddService(new ServiceRule(Vip6, "rr"));
+
+        rules.Clear();
+
+        Assert.Empty(rules.View().Services);
+    }
+
+    [Fact]
+    public void Services_KeepInsertionOrder()
+    {
+        var rules = NewRuleSet();
+        var b = Vip with { Port = 443 };
+        rules.AddService(new ServiceRule(b, "rr"));
+        rules.AddService(new ServiceRule(Vip, "rr"));
+
+        Assert.Equal([b, Vip], rules.View().Services.Select(s => s.Service.Key));
+    }
+
+    [Fact]
+    public void AddDestination_MissingService_ServiceNotDefined()
+    {
+        Assert.Equal(RuleError.ServiceNotDefined, NewRuleSet().AddDestination(Vip, Rs("198.18.1.1")));
+    }
+
+    [Fact]
+    public void AddDestination_Twice_DestinationExists()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        Assert.Equal(RuleError.DestinationExists, rules.AddDestination(Vip, Rs("198.18.1.1", weight: 5)));
+        Assert.Equal(1, rules.View().Services[0].Destinations[0].Weight);
+    }
+
+    [Fact]
+    public void AddDestination_NewestFirst_AsKernelList()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+        rules.AddDestination(Vip, Rs("198.18.1.2"));
+
+        Assert.Equal(
+            [InetAddress.Parse("198.18.1.2"), InetAddress.Parse("198.18.1.1")],
+            rules.View().Services[0].Destinations.Select(d => d.Address));
+    }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("0.1.2.3")]
+    [InlineData("255.255.255.255")]
+    [InlineData("224.0.0.1")]
+    [InlineData("239.1.1.1")]
+    public void AddDestination_NotUnicast_InvalidOperation(string address)
+    {
+        var rules = WithService();
+
+        Assert.Equal(RuleError.InvalidOperation, rules.AddDestination(Vip, Rs(address)));
+        Assert.Empty(rules.View().Services[0].Destinations);
+    }
+
+    [Theory]
+    [InlineData("::")]
+    [InlineData("ff02::1")]
+    [InlineData("fe80::1")]
+    public void AddDestination_IPv6NotUnicast_InvalidOperation(string address)
+    {
+        var rules = NewRuleSet();
+        rules.AddService(new ServiceRule(Vip6, "rr", Netmask: 128));
+
+        Assert.Equal(RuleError.InvalidOperation, rules.AddDestination(Vip6, Rs(address)));
+    }
+
+    [Fact]
+    public void AddDestination_OtherFamilyNotTunnel_InvalidOperation()
+    {
+        var rules = WithService();
+
+        Assert.Equal(RuleError.InvalidOperation, rules.AddDestination(Vip, Rs("fd00::1", method: ForwardingMethod.Masquerade)));
+        Assert.Equal(RuleError.None, rules.AddDestination(Vip, Rs("fd00::1", method: ForwardingMethod.Tunnel)));
+    }
+
+    [Fact]
+    public void AddDestination_NegativeWeight_OutOfRange()
+    {
+        Assert.Equal(RuleError.OutOfRange, WithService().AddDestination(Vip, Rs("198.18.1.1", weight: -1)));
+    }
+
+    [Fact]
+    public void AddDestination_LowerAboveUpper_OutOfRange()
+    {
+        var rule = Rs("198.18.1.1") with { LowerThreshold = 5, UpperThreshold = 0 };
+
+        Assert.Equal(RuleError.OutOfRange, WithService().AddDestination(Vip, rule));
+    }
+
+    [Fact]
+    public void AddDestination_GueWithoutPort_InvalidOperation()
+    {
+        var rule = Rs("198.18.1.1", method: ForwardingMethod.Tunnel) with { TunnelType = TunnelType.Gue };
+
+        Assert.Equal(RuleError.InvalidOperation, WithService().AddDestination(Vip, rule));
+    }
+
+    [Fact]
+    public void AddDestination_LocalAddress_BecomesLocal()
+    {
+        var rules = NewRuleSet(a => a == InetAddress.Parse("198.18.0.1"));
+        rules.AddService(new ServiceRule(Vip, "rr"));
+
+        rules.AddDestination(Vip, Rs("198.18.0.1"));
+
+        Assert.Equal(ForwardingMethod.Local, rules.View().Services[0].Destinations[0].Forwarding);
+    }
+
+    [Fact]
+    public void EditDestination_MissingService_ServiceNotDefined()
+    {
+        Assert.Equal(RuleError.ServiceNotDefined, NewRuleSet().EditDestination(Vip, Rs("198.18.1.1")));
+    }
+
+    [Fact]
+    public void EditDestination_Missing_NoSuchDestination()
+    {
+        Assert.Equal(RuleError.NoSuchDestination, WithService().EditDestination(Vip, Rs("198.18.1.1")));
+    }
+
+    [Fact]
+    public void EditDestination_ChangesWeightInPlace()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+        rules.AddDestination(Vip, Rs("198.18.1.2"));
+
+        Assert.Equal(RuleError.None, rules.EditDestination(Vip, Rs("198.18.1.1", weight: 7)));
+
+        var destinations = rules.View().Services[0].Destinations;
+        Assert.Equal(7, destinations[1].Weight);
+        Assert.Equal(InetAddress.Parse("198.18.1.1"), destinations[1].Address);
+    }
+
+    [Fact]
+    public void EditDestination_NegativeWeight_OutOfRangeNothingChanged()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        Assert.Equal(RuleError.OutOfRange, rules.EditDestination(Vip, Rs("198.18.1.1", weight: -3)));
+        Assert.Equal(1, rules.View().Services[0].Destinations[0].Weight);
+    }
+
+    [Fact]
+    public void DeleteDestination_MissingService_ServiceNotDefined()
+    {
+        Assert.Equal(RuleError.ServiceNotDefined, NewRuleSet().DeleteDestination(Vip, InetAddress.Parse("198.18.1.1"), 80));
+    }
+
+    [Fact]
+    public void DeleteDestination_Missing_NoSuchDestination()
+    {
+        Assert.Equal(RuleError.NoSuchDestination, WithService().DeleteDestination(Vip, InetAddress.Parse("198.18.1.1"), 80));
+    }
+
+    [Fact]
+    public void DeleteDestination_WrongPort_NoSuchDestination()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        Assert.Equal(RuleError.NoSuchDestination, rules.DeleteDestination(Vip, InetAddress.Parse("198.18.1.1"), 8080));
+        Assert.Equal(RuleError.None, rules.DeleteDestination(Vip, InetAddress.Parse("198.18.1.1"), 80));
+        Assert.Empty(rules.View().Services[0].Destinations);
+    }
+
+    [Fact]
+    public void SetTimeouts_ZeroKeepsValue()
+    {
+        var rules = NewRuleSet();
+
+        rules.SetTimeouts(new ConnectionTimeouts(100, 0, 0));
+
+        Assert.Equal(new ConnectionTimeouts(100, 120, 300), rules.Timeouts);
+    }
+
+    [Fact]
+    public void Clone_ChangesDoNotLeakBack()
+    {
+        var rules = WithService();
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        var copy = rules.Clone();
+        copy.AddDestination(Vip, Rs("198.18.1.2"));
+        copy.DeleteService(Vip);
+
+        Assert.Single(rules.View().Services[0].Destinations);
+        Assert.Empty(copy.View().Services);
+    }
+
+    [Fact]
+    public void View_IsSnapshot()
+    {
+        var rules = WithService();
+        var before = rules.View();
+
+        rules.AddDestination(Vip, Rs("198.18.1.1"));
+
+        Assert.Empty(before.Services[0].Destinations);
+    }
+
+    [Theory]
+    [InlineData(RuleError.ServiceExists, "Service already exists")]
+    [InlineData(RuleError.SchedulerNotFound, "Scheduler or persistence engine not found")]
+    [InlineData(RuleError.NoSuchService, "No such service")]
+    [InlineData(RuleError.ServiceNotDefined, "Service not defined")]
+    [InlineData(RuleError.DestinationExists, "Destination already exists")]
+    [InlineData(RuleError.NoSuchDestination, "No such destination")]
+    [InlineData(RuleError.InvalidOperation, "Invalid operation.  Possibly wrong module version, address not unicast, ...")]
+    [InlineData(RuleError.DaemonAlreadyRunning, "Daemon has already run")]
+    [InlineData(RuleError.NoDaemonRunning, "No daemon is running")]
+    [InlineData(RuleError.PermissionDenied, "Permission denied (you must be root)")]
+    public void Message_IsIpvsadmText(RuleError error, string message)
+    {
+        Assert.Equal(message, RuleErrors.Message(error));
+    }
+}
