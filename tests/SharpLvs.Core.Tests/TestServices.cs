@@ -32,7 +32,7 @@ internal static class TestServices
     /// <summary>Schedules <paramref name="count"/> times and spells the picks, e.g. "AABABC".</summary>
     public static string Sequence(VirtualService service, int count)
     {
-        var flow = default(Connections.FlowKey);
+        var flow = default(SharpLvs.Core.Connections.FlowKey);
         var picks = new char[count];
         for (var i = 0; i < count; i++)
         {

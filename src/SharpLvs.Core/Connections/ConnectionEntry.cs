@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+using SharpLvs.Core.Forwarding;
+using SharpLvs.Core.Services;
+
+namespace SharpLvs.Core.Connections;
+
+/// <summary>
+/// One slot of the connection table (the kernel's <c>struct ip_vs_conn</c>, trimmed). Slots
+/// live in one array and link to each other by index: <see cref="Next"/> chains a hash bucket
+/// (or the free list), <see cref="WheelNext"/>/<see cref="WheelPrev"/> a timer-wheel slot.
+/// About 100 bytes.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+internal struct ConnectionEntry
+{
+    /// <summary>The inbound flow: Source = CIP:CPORT, Destination = VIP:VPORT.</summary>
+    public FlowKey Key;
+
+    /// <summary>The destination bound at creation (ip_vs_bind_dest); kept even after it is deleted.</summary>
+    public RealServer? Server;
+
+    /// <summary>The transmitter bound at creation (ip_vs_bind_xmit).</summary>
+    public IForwarder? Forwarder;
+
+    /// <summary>The virtual service's counters (the kernel reaches them through dest->svc).</summary>
+    public IpvsStats? ServiceStats;
+
+    public long ExpiresMs;
+
+    /// <summary>The timer-wheel tick (seconds) whose slot holds this entry.</summary>
+    public long WheelTick;
+
+    public int Hash;
+    public int Next;
+    public int WheelNext;
+    public int WheelPrev;
+    public TcpState State;
+    public ConnectionFlags Flags;
+    public ForwardingMethod Method;
+}

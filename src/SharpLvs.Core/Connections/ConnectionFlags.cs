@@ -1,0 +1,17 @@
+namespace SharpLvs.Core.Connections;
+
+/// <summary>Per-entry flags, after the kernel's IP_VS_CONN_F_* where one exists.</summary>
+[Flags]
+internal enum ConnectionFlags : byte
+{
+    None = 0,
+
+    /// <summary>The slot holds a live connection (not on the free list).</summary>
+    InUse = 0x01,
+
+    /// <summary>IP_VS_CONN_F_INACTIVE: counted in the real server's InActConn rather than ActiveConn.</summary>
+    Inactive = 0x02,
+
+    /// <summary>IP_VS_CONN_F_NOOUTPUT: no reply seen yet; TCP input then follows the INPUT_ONLY table.</summary>
+    NoOutput = 0x04,
+}

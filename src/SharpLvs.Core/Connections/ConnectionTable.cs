@@ -1,0 +1,229 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using SharpLvs.Core.Forwarding;
+using SharpLvs.Core.Services;
+
+namespace SharpLvs.Core.Connections;
+
+/// <summary>
+/// The IPVS connection table (ip_vs_conn.c): every connection the director forwards, keyed
+/// by its inbound flow (CIP:CPORT → VIP:VPORT), each bound once to its real server and
+/// transmitter. Built for millions of entries without GC pressure: one array of struct
+/// entries, an index free list, a power-of-two bucket array with index chains, and a timer
+/// wheel (ConnectionTable.Wheel.cs) so expiry never scans. Capacity is fixed at construction;
+/// memory is about 110 bytes per entry plus 4 per bucket, taken up front.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: owned by one data-plane worker and used only on its thread, including
+/// <see cref="Snapshot"/> and <see cref="Expire"/> (the control plane asks the worker, see
+/// DataPlaneWorker.InvokeAsync). <see cref="Count"/> may be read from any thread.
+/// </remarks>
+public sealed partial class ConnectionTable
+{
+    private const int Empty = -1;
+
+    private readonly ConnectionEntry[] _entries;
+    private readonly int[] _buckets;
+    private readonly int _bucketMask;
+    private int _freeHead;
+    private int _count;
+
+    public ConnectionTable(int capacity = 1 << 20, ConnectionTimeouts? timeouts = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 28);
+        Timeouts = timeouts ?? new ConnectionTimeouts();
+        _entries = new ConnectionEntry[capacity];
+        for (var i = 0; i < capacity; i++)
+        {
+            _entries[i].Next = i + 1 < capacity ? i + 1 : Empty;
+        }
+
+        _freeHead = 0;
+        var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _buckets = new int[bucketCount];
+        _bucketMask = bucketCount - 1;
+        Array.Fill(_buckets, Empty);
+        _wheel = new int[WheelSlots];
+        Array.Fill(_wheel, Empty);
+    }
+
+    public int Capacity => _entries.Length;
+
+    /// <summary>Live connections; readable from any thread.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public ConnectionTimeouts Timeouts { get; }
+
+    internal ref ConnectionEntry this[int index] => ref _entries[index];
+
+    /// <summary>ip_vs_conn_in_get: the connection of an inbound flow, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int Lookup(in FlowKey key)
+    {
+        var hash = key.GetHashCode();
+        var entries = _entries;
+        for (var i = _buckets[hash & _bucketMask]; i != Empty; i = entries[i].Next)
+        {
+            ref var entry = ref entries[i];
+            if (entry.Hash == hash && entry.Key.Equals(key))
+            {
+                return i;
+            }
+        }
+
+        return Empty;
+    }
+
+    /// <summary>
+    /// ip_vs_conn_new + ip_vs_bind_dest + ip_vs_bind_xmit: a new connection in state NONE,
+    /// counted inactive (the real server's conn_flags carry IP_VS_CONN_F_INACTIVE until the
+    /// first state transition says otherwise) and, for every method but NAT, marked
+    /// NOOUTPUT. Returns the entry's index, or -1 when the table is full.
+    /// </summary>
+    internal int Add(in FlowKey key, RealServer server, IForwarder forwarder, IpvsStats serviceStats, long nowMs)
+    {
+        var index = _freeHead;
+        if (index == Empty)
+        {
+            return Empty;
+        }
+
+        ref var entry = ref _entries[index];
+        _freeHead = entry.Next;
+
+        var hash = key.GetHashCode();
+        ref var bucket = ref _buckets[hash & _bucketMask];
+        entry.Key = key;
+        entry.Hash = hash;
+        entry.Next = bucket;
+        bucket = index;
+
+        entry.Server = server;
+        entry.Forwarder = forwarder;
+        entry.ServiceStats = serviceStats;
+        entry.Method = forwarder.Method;
+        entry.State = TcpState.None;
+        entry.Flags = ConnectionFlags.InUse | ConnectionFlags.Inactive;
+        if (forwarder.Method != ForwardingMethod.Masquerade)
+        {
+            entry.Flags |= ConnectionFlags.NoOutput;
+        }
+
+        server.Bind(inactive: true, template: false);
+        Volatile.Write(ref _count, _count + 1);
+
+        // ip_vs_conn_new arms 3 s until the first transition sets the state's own timeout.
+        StartTimer(index, nowMs, nowMs + 3000);
+        return index;
+    }
+
+    /// <summary>
+    /// set_tcp_state: moves a TCP connection by the packet's flags and direction, keeps the
+    /// real server's active/inactive counts in step, and restarts its timer with the new
+    /// state's timeout.
+    /// </summary>
+    internal void OnTcpPacket(int index, TcpDirection direction, byte tcpFlags, long nowMs)
+    {
+        ref var entry = ref _entries[index];
+        if ((entry.Flags & ConnectionFlags.NoOutput) != 0)
+        {
+            if (direction == TcpDirection.Output)
+            {
+                entry.Flags &= ~ConnectionFlags.NoOutput;
+            }
+            else
+            {
+                direction = TcpDirection.InputOnly;
+            }
+        }
+
+        var next = TcpStateMachine.Next(direction, tcpFlags, entry.State);
+        if (next != entry.State && entry.Server is { } server)
+        {
+            var inactive = (entry.Flags & ConnectionFlags.Inactive) != 0;
+            var active = TcpStateMachine.IsActive(next);
+            if (!inactive && !active)
+            {
+                server.MoveConnection(toInactive: true);
+                entry.Flags |= ConnectionFlags.Inactive;
+            }
+            else if (inactive && active)
+            {
+                server.MoveConnection(toInactive: false);
+                entry.Flags &= ~ConnectionFlags.Inactive;
+            }
+        }
+
+        entry.State = next;
+        RestartTimer(index, nowMs + Timeouts.TcpMilliseconds(next));
+    }
+
+    /// <summary>udp_state_transition: one state, its timeout restarted by every packet; UDP stays inactive.</summary>
+    internal void OnUdpPacket(int index, long nowMs) => RestartTimer(index, nowMs + Timeouts.UdpMilliseconds);
+
+    /// <summary>ip_vs_conn_expire_now + the expiry itself: unbinds the real server and frees the slot.</summary>
+    internal void Remove(int index)
+    {
+        ref var entry = ref _entries[index];
+        if ((entry.Flags & ConnectionFlags.InUse) == 0)
+        {
+            return;
+        }
+
+        UnlinkHash(index, entry.Hash);
+        UnlinkTimer(index);
+        entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template: false);
+        entry = default;
+        entry.Next = _freeHead;
+        _freeHead = index;
+        Volatile.Write(ref _count, _count - 1);
+    }
+
+    /// <summary>
+    /// Copies every live connection into <paramref name="into"/> for <c>ipvsadm -Lc</c>. Call on
+    /// the owning worker's thread (DataPlaneWorker.InvokeAsync); it walks the whole array, so it
+    /// belongs to the control path, not the packet path.
+    /// </summary>
+    public void Snapshot(List<ConnectionInfo> into, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var entries = _entries;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            ref var entry = ref entries[i];
+            if ((entry.Flags & ConnectionFlags.InUse) == 0)
+            {
+                continue;
+            }
+
+            var server = entry.Server;
+            into.Add(new ConnectionInfo(
+                entry.Key.Protocol,
+                entry.Key.Source,
+                entry.Key.SourcePort,
+                entry.Key.Destination,
+                entry.Key.DestinationPort,
+                server?.Address ?? default,
+                server?.Port ?? 0,
+                entry.State,
+                entry.Method,
+                Math.Max(0, entry.ExpiresMs - nowMs)));
+        }
+    }
+
+    private void UnlinkHash(int index, int hash)
+    {
+        ref var link = ref _buckets[hash & _bucketMask];
+        while (link != Empty)
+        {
+            if (link == index)
+            {
+                link = _entries[index].Next;
+                return;
+            }
+
+            link = ref _entries[link].Next;
+        }
+    }
+}

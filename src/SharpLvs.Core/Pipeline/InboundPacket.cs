@@ -1,0 +1,25 @@
+using SharpLvs.Core.Connections;
+
+namespace SharpLvs.Core.Pipeline;
+
+/// <summary>
+/// What parsing learned about a client → VIP packet, handed to the forwarder so it need not
+/// parse again (the kernel's <c>struct ip_vs_iphdr</c>). Offsets count from the frame's start.
+/// </summary>
+internal struct InboundPacket
+{
+    public FlowKey Flow;
+
+    /// <summary>Where the IP header starts (after Ethernet and any VLAN tags).</summary>
+    public int NetworkOffset;
+
+    /// <summary>Where the TCP/UDP header starts.</summary>
+    public int TransportOffset;
+
+    /// <summary>The IP packet's length by its own header (skb->len for the stats), padding excluded.</summary>
+    public int IpLength;
+
+    public byte TcpFlags;
+    public bool IsIPv6;
+    public bool DontFragment;
+}
