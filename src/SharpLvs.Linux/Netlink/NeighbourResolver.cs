@@ -1,0 +1,184 @@
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Netlink;
+
+/// <summary>
+/// Keeps every real server's <see cref="RealServer.NextHop"/> current: route to the RIP →
+/// next-hop address (the gateway, or the RIP itself when on-link) → that neighbour's MAC,
+/// plus the egress link's MAC and MTU. Runs on its own thread: on rtnetlink change
+/// notifications, every second, and on <see cref="RequestResolve"/>.
+/// <para>
+/// The director's kernel never sends to a real server itself (frames leave through the
+/// packet port), so its neighbour entries age to STALE and may be garbage-collected; the
+/// resolver therefore asks the kernel to (re)resolve missing, failed and stale entries,
+/// at most once per second per address, and keeps a known next hop meanwhile.
+/// </para>
+/// </summary>
+public sealed unsafe class NeighbourResolver : IDisposable
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly INeighbourTable _table;
+    private readonly Func<IEnumerable<RealServer>> _realServers;
+    private readonly TimeProvider _time;
+    private readonly Action<string>? _log;
+    private readonly Dictionary<(int IfIndex, InetAddress Address), long> _lastRequested = [];
+    private FileDescriptorHandle? _wakeEvent;
+    private NetlinkSubscription? _subscription;
+    private Thread? _thread;
+    private volatile bool _stopping;
+
+    public NeighbourResolver(INeighbourTable table, Func<IEnumerable<RealServer>> realServers, TimeProvider? time = null, Action<string>? log = null)
+    {
+        _table = table ?? throw new ArgumentNullException(nameof(table));
+        _realServers = realServers ?? throw new ArgumentNullException(nameof(realServers));
+        _time = time ?? TimeProvider.System;
+        _log = log;
+    }
+
+    /// <summary>Passes completed (for tests and metrics).</summary>
+    public long Passes { get; private set; }
+
+    /// <summary>
+    /// Starts the background thread. With a <paramref name="subscription"/>, host changes
+    /// trigger a pass at once; the resolver owns and disposes it.
+    /// </summary>
+    public void Start(NetlinkSubscription? subscription)
+    {
+        if (_thread is not null)
+        {
+            ThrowHelper.ThrowInvalidOperation("the resolver is already running");
+        }
+
+        var fd = Interop.EventFd(0, Interop.EFD_NONBLOCK | Interop.EFD_CLOEXEC);
+        if (fd < 0)
+        {
+            ThrowHelper.ThrowErrno("eventfd", Interop.Errors.Last);
+        }
+
+        _wakeEvent = new FileDescriptorHandle(fd);
+        _subscription = subscription;
+        _thread = new Thread(Run) { IsBackground = true, Name = "neighbour resolver" };
+        _thread.Start();
+    }
+
+    /// <summary>Asks for a pass now (rules changed); returns at once.</summary>
+    public void RequestResolve()
+    {
+        if (_wakeEvent is { } wake)
+        {
+            ulong one = 1;
+            _ = Interop.Write(wake.Fd, &one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>One pass over all real servers; returns how many have a next hop afterwards.</summary>
+    public int ResolveAll()
+    {
+        var links = new Dictionary<int, LinkInfo?>();
+        var resolved = 0;
+        foreach (var realServer in _realServers())
+        {
+            var nextHop = Resolve(realServer.Address, realServer.NextHop, links);
+            if (nextHop != realServer.NextHop)
+            {
+                realServer.NextHop = nextHop;
+            }
+
+            if (nextHop is not null)
+            {
+                resolved++;
+            }
+        }
+
+        Passes++;
+        return resolved;
+    }
+
+    private NextHop? Resolve(InetAddress address, NextHop? current, Dictionary<int, LinkInfo?> links)
+    {
+        var route = _table.LookupRoute(address);
+        if (route is null || route.IsLocal)
+        {
+            return null;
+        }
+
+        if (!links.TryGetValue(route.OutputIfIndex, out var link))
+        {
+            link = _table.GetLink(route.OutputIfIndex);
+            links[route.OutputIfIndex] = link;
+        }
+
+        if (link is null)
+        {
+            return null;
+        }
+
+        var hop = route.HasGateway ? route.Gateway : address;
+        var neighbour = _table.LookupNeighbour(route.OutputIfIndex, hop);
+        if (neighbour is null || !neighbour.IsUsable || neighbour.State.HasFlag(NeighbourState.Stale))
+        {
+            RequestResolution(route.OutputIfIndex, hop);
+        }
+
+        if (neighbour is { IsUsable: true })
+        {
+            return new NextHop(route.OutputIfIndex, link.Mac, neighbour.Mac, link.Mtu);
+        }
+
+        // Unresolved for now: keep what we knew if the path still leaves the same way.
+        return current is not null && current.IfIndex == route.OutputIfIndex
+            ? current with { Source = link.Mac, Mtu = link.Mtu }
+            : null;
+    }
+
+    private void RequestResolution(int ifIndex, InetAddress hop)
+    {
+        var now = _time.GetTimestamp();
+        if (_lastRequested.TryGetValue((ifIndex, hop), out var last) && _time.GetElapsedTime(last, now) < RefreshInterval)
+        {
+            return;
+        }
+
+        _lastRequested[(ifIndex, hop)] = now;
+        _table.RequestResolution(ifIndex, hop);
+    }
+
+    private void Run()
+    {
+        var fds = stackalloc Interop.PollFd[2];
+        fds[0] = new Interop.PollFd { Fd = _wakeEvent!.Fd, Events = Interop.POLLIN };
+        fds[1] = new Interop.PollFd { Fd = _subscription?.Fd ?? -1, Events = Interop.POLLIN };
+        var count = _subscription is null ? 1u : 2u;
+        while (!_stopping)
+        {
+            try
+            {
+                ResolveAll();
+            }
+            catch (Exception e) when (e is LinuxException or InvalidOperationException)
+            {
+                _log?.Invoke($"next-hop resolution failed: {e.Message}");
+            }
+
+            // Our own resolution requests echo back as neighbour notifications: a short
+            // pause bounds the pass rate however busy the notifications get.
+            Thread.Sleep(MinimumPassInterval);
+            _ = Interop.Poll(fds, count, (int)RefreshInterval.TotalMilliseconds);
+            ulong value;
+            _ = Interop.Read(_wakeEvent.Fd, &value, sizeof(ulong));
+            _subscription?.Drain();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        RequestResolve();
+        _thread?.Join(5000);
+        _subscription?.Dispose();
+        _wakeEvent?.Dispose();
+    }
+}
