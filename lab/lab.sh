@@ -130,22 +130,29 @@ lab_wait_for() {
 }
 
 _lab_alive() { kill -0 "$1" 2>/dev/null; }
+# Running and not a zombie (an exited child of ours stays visible to kill -0 until reaped).
+_lab_running() { kill -0 "$1" 2>/dev/null && ! ps -p "$1" -o stat= 2>/dev/null | grep -q Z; }
 
-# lab_stop_pid PID [SECONDS] : SIGTERM, wait, SIGKILL if it will not go.
-lab_stop_pid() {
-    local pid="$1" limit="${2:-5}" deadline
-    _lab_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    deadline=$((SECONDS + limit))
-    while _lab_alive "$pid" && ((SECONDS < deadline)); do
-        # Reap it if it is our child, so kill -0 stops seeing a zombie.
-        if ! ps -o stat= -p "$pid" 2>/dev/null | grep -q Z; then sleep 0.1; else wait "$pid" 2>/dev/null || true; fi
+# lab_wait_exit PID SECONDS: wait until PID has exited (non-zero if it is still running).
+lab_wait_exit() {
+    local pid="$1" deadline=$((SECONDS + $2))
+    while _lab_running "$pid"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
     done
-    if _lab_alive "$pid" && ! ps -o stat= -p "$pid" 2>/dev/null | grep -q Z; then
-        _lab_log "PID $pid ignored SIGTERM for ${limit}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-        return 1
+}
+
+# lab_stop_pid PID [SECONDS]: SIGTERM, wait, SIGKILL if it will not go (then non-zero).
+lab_stop_pid() {
+    local pid="$1" limit="${2:-5}"
+    if _lab_running "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        if ! lab_wait_exit "$pid" "$limit"; then
+            _lab_log "PID $pid ignored SIGTERM for ${limit}s; sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            return 1
+        fi
     fi
     wait "$pid" 2>/dev/null || true
     return 0

@@ -22,8 +22,7 @@ lab_capture_stop() {
     # Let frames in flight land in the socket buffer before tcpdump's final read.
     sleep 0.3
     kill -INT "$pid" 2>/dev/null || true
-    lab_wait_for 5 bash -c "! kill -0 $pid 2>/dev/null || ps -p $pid -o stat= | grep -q Z" ||
-        kill -KILL "$pid" 2>/dev/null || true
+    lab_wait_exit "$pid" 5 || kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     eval "$var="
     return 0

@@ -19,7 +19,7 @@ lab_start_lvsd() {
     LAB_LVSD_PID=$LAB_LAST_PID
     local deadline=$((SECONDS + 20))
     while ! lab_lvsadm -Ln >/dev/null 2>&1; do
-        if ! _lab_alive "$LAB_LVSD_PID"; then
+        if ! _lab_running "$LAB_LVSD_PID"; then
             local st=0; wait "$LAB_LVSD_PID" 2>/dev/null || st=$?
             _lab_die "lvsd exited during start-up (status $st); its log:" || true
             tail -n 30 "$LAB_LVSD_LOG" >&2
@@ -33,6 +33,14 @@ lab_start_lvsd() {
         fi
         sleep 0.2
     done
+    # A daemon that answered and then quit is no daemon (lvsadm may talk to a stale one).
+    if ! _lab_running "$LAB_LVSD_PID"; then
+        local st=0; wait "$LAB_LVSD_PID" 2>/dev/null || st=$?
+        _lab_die "lvsd exited right after start-up (status $st); its log:" || true
+        tail -n 30 "$LAB_LVSD_LOG" >&2
+        LAB_LVSD_PID=""
+        return 1
+    fi
 }
 
 # lab_stop_lvsd: SIGTERM by PID, wait up to 10 s; non-zero if it had to be killed or if it
@@ -41,24 +49,20 @@ lab_stop_lvsd() {
     [[ -n "$LAB_LVSD_PID" ]] || return 0
     local pid=$LAB_LVSD_PID status=0
     LAB_LVSD_PID=""
-    if ! _lab_alive "$pid"; then
-        status=0; wait "$pid" 2>/dev/null || status=$?
+    if ! _lab_running "$pid"; then
+        wait "$pid" 2>/dev/null || status=$?
         _lab_log "lvsd (PID $pid) had already exited with status $status"
         return 1
     fi
     kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 10))
-    while ((SECONDS < deadline)); do
-        # `wait` on our own child returns as soon as it exits and gives its status.
-        if ! ps -p "$pid" -o stat= 2>/dev/null | grep -qv Z; then
-            status=0; wait "$pid" 2>/dev/null || status=$?
-            ((status == 0 || status == 143)) || { _lab_log "lvsd exited with status $status"; return 1; }
-            return 0
-        fi
-        sleep 0.1
-    done
-    _lab_log "lvsd (PID $pid) ignored SIGTERM for 10 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    return 1
+    if ! lab_wait_exit "$pid" 10; then
+        _lab_log "lvsd (PID $pid) ignored SIGTERM for 10 s; killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        return 1
+    fi
+    wait "$pid" 2>/dev/null || status=$?
+    # 143: killed by the SIGTERM itself (no handler); still a clean stop for the lab.
+    ((status == 0 || status == 143)) || { _lab_log "lvsd exited with status $status"; return 1; }
+    return 0
 }

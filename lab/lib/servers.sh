@@ -42,7 +42,7 @@ EOF
         cat "$LAB_DIR/nginx-$host-$port.log" "$dir/error.log" 2>/dev/null | tail -n 20 >&2
         return 1
     fi
-    _lab_alive "$pid" || { _lab_die "nginx on $host exited"; return 1; }
+    _lab_running "$pid" || { _lab_die "nginx on $host exited"; return 1; }
 }
 
 _lab_listening() {

@@ -28,7 +28,7 @@ head -c 32 /dev/urandom >"$LAB_DIR/sent"
 out="$(lab_exec client timeout 10 socat -u "OPEN:$LAB_DIR/sent" "TCP4:$VIP:$PORT,connect-timeout=5" 2>&1)" ||
     fail "client socat could not send through the VIP: $out"
 
-lab_wait_for 10 bash -c "! kill -0 $sink 2>/dev/null || ps -p $sink -o stat= | grep -q Z" ||
+lab_wait_exit "$sink" 10 ||
     fail "real server's socat did not see the end of the stream"
 wait "$sink"
 cmp -s "$LAB_DIR/sent" "$LAB_DIR/received" ||

@@ -32,7 +32,7 @@ for i in $(seq 1 6); do
 done
 kill -0 "$ka" 2>/dev/null || fail "keep-alive curl finished too early to prove anything"
 
-lab_wait_for 15 bash -c "! kill -0 $ka 2>/dev/null || ps -p $ka -o stat= | grep -q Z" || fail "keep-alive curl hung"
+lab_wait_exit "$ka" 15 || fail "keep-alive curl hung"
 wait "$ka"; rc=$?
 out="$(cat "$LAB_DIR/keepalive.log")"
 ((rc == 0)) || fail "keep-alive curl failed (status $rc): $(tail -n 3 <<<"$out")"
