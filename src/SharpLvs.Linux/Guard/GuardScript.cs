@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Guard;
+
+/// <summary>
+/// The nft scripts of <see cref="KernelGuard"/>. Closing braces stand on their own lines
+/// (TESTBED fact 3: nft's parser rejects some one-line forms).
+/// </summary>
+internal static class GuardScript
+{
+    public const string Family = "netdev";
+    public const string Table = "sharplvs";
+    public const string Set4 = "vip4";
+    public const string Set6 = "vip6";
+
+    /// <summary>
+    /// Replaces any stale table in one transaction ("add" makes "delete" safe when there is
+    /// none) and creates one ingress chain per served interface. Priority -500 runs before
+    /// any ordinary netdev filter; AF_PACKET taps sit earlier still, so lvsd keeps its copy.
+    /// </summary>
+    public static string Create(IReadOnlyList<string> interfaces)
+    {
+        var s = new StringBuilder();
+        s.Append(CultureInfo.InvariantCulture, $"add table {Family} {Table}\n");
+        s.Append(CultureInfo.InvariantCulture, $"delete table {Family} {Table}\n");
+        s.Append(CultureInfo.InvariantCulture, $"table {Family} {Table} {{\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {Set4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {Set6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}}\n");
+        for (var i = 0; i < interfaces.Count; i++)
+        {
+            ValidateInterfaceName(interfaces[i]);
+            s.Append(CultureInfo.InvariantCulture, $"\tchain ingress{i} {{\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\ttype filter hook ingress device \"{interfaces[i]}\" priority -500; policy accept;\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{Set4} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{Set6} drop\n");
+            s.Append("\t}\n");
+        }
+
+        s.Append("}\n");
+        return s.ToString();
+    }
+
+    /// <summary>Flushes both sets and refills them in one transaction: there is no moment with a half set.</summary>
+    public static string Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples)
+    {
+        var v4 = new List<string>();
+        var v6 = new List<string>();
+        foreach (var (protocol, vip, port) in tuples.Distinct())
+        {
+            var element = string.Create(CultureInfo.InvariantCulture, $"{vip} . {protocol} . {port}");
+            (vip.IsIPv4 ? v4 : v6).Add(element);
+        }
+
+        var s = new StringBuilder();
+        s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {Set4}\n");
+        s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {Set6}\n");
+        AppendElements(s, Set4, v4);
+        AppendElements(s, Set6, v6);
+        return s.ToString();
+    }
+
+    public static string Delete() => $"delete table {Family} {Table}\n";
+
+    private static void AppendElements(StringBuilder s, string set, List<string> elements)
+    {
+        if (elements.Count == 0)
+        {
+            return;
+        }
+
+        s.Append(CultureInfo.InvariantCulture, $"add element {Family} {Table} {set} {{\n");
+        foreach (var element in elements)
+        {
+            s.Append(CultureInfo.InvariantCulture, $"\t{element},\n");
+        }
+
+        s.Append("}\n");
+    }
+
+    // Interface names reach the script verbatim inside quotes: refuse anything that could
+    // break out of them (IFNAMSIZ-1 bytes, no quotes, whitespace or slashes, as dev_valid_name).
+    private static void ValidateInterfaceName(string name)
+    {
+        if (name.Length is 0 or > 15 || name.Any(c => c is '"' or '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ArgumentException($"'{name}' is not a valid interface name", nameof(name));
+        }
+    }
+}

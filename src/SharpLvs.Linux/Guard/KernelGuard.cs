@@ -1,0 +1,82 @@
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Guard;
+
+/// <summary>
+/// Keeps the director host's own kernel away from the packets lvsd handles (TESTBED fact 3):
+/// an nftables table <c>netdev sharplvs</c> with an ingress chain on every served interface
+/// that drops the served (protocol, VIP, port) tuples. AF_PACKET sees frames before the
+/// netdev ingress hook, so lvsd still receives them, while the kernel neither answers (RST,
+/// ICMP unreachable) nor forwards a second copy, wherever the VIP is configured and whatever
+/// ip_forward says. Created (replacing a stale one) at construction, removed on Dispose.
+/// </summary>
+public sealed class KernelGuard : IDisposable
+{
+    private readonly NftContext _nft;
+    private bool _disposed;
+
+    /// <summary>Installs the table on <paramref name="interfaceNames"/> with empty sets.</summary>
+    public KernelGuard(IEnumerable<string> interfaceNames)
+    {
+        ArgumentNullException.ThrowIfNull(interfaceNames);
+        Interfaces = [.. interfaceNames.Distinct()];
+        if (Interfaces.Count == 0)
+        {
+            throw new ArgumentException("at least one interface is needed", nameof(interfaceNames));
+        }
+
+        _nft = new NftContext();
+        try
+        {
+            Apply(GuardScript.Create(Interfaces), "create table netdev sharplvs");
+        }
+        catch
+        {
+            _nft.Dispose();
+            throw;
+        }
+    }
+
+    public IReadOnlyList<string> Interfaces { get; }
+
+    /// <summary>
+    /// Makes the dropped tuples exactly <paramref name="tuples"/> (protocol number, VIP, port),
+    /// atomically. Throws <see cref="LinuxException"/> with nft's message if refused; the
+    /// previous set stays in force then.
+    /// </summary>
+    public void Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples)
+    {
+        ArgumentNullException.ThrowIfNull(tuples);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Apply(GuardScript.Update(tuples), "update the guarded tuples");
+    }
+
+    /// <summary>The table as nft prints it (for diagnostics).</summary>
+    public string Describe()
+    {
+        var (ok, output, error) = _nft.Run($"list table {GuardScript.Family} {GuardScript.Table}");
+        return ok ? output : error;
+    }
+
+    private void Apply(string script, string what)
+    {
+        var (ok, _, error) = _nft.Run(script);
+        if (!ok)
+        {
+            throw new LinuxException($"nftables: cannot {what}: {error}");
+        }
+    }
+
+    /// <summary>Removes the table; never throws (the daemon is exiting).</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _ = _nft.Run(GuardScript.Delete());
+        _nft.Dispose();
+    }
+}

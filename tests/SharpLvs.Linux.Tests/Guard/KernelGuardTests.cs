@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using SharpLvs.Core.Pipeline;
+using SharpLvs.Linux.Guard;
+using SharpLvs.Linux.Ports;
+using SharpLvs.Linux.Tests.Testbed;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Tests.Guard;
+
+public class KernelGuardTests
+{
+    [RootFact]
+    public void Constructor_StaleTable_ReplacesItAndDisposeRemovesIt()
+    {
+        using var director = NetworkNamespace.Create("d");
+        using var peer = NetworkNamespace.Create("p");
+        NetworkNamespace.Link(director, "vd", "198.18.0.2/24", peer, "vp", "198.18.0.1/24");
+        director.Exec("nft", "add table netdev sharplvs");
+        director.Exec("nft", "add chain netdev sharplvs leftover");
+
+        var guard = director.Run(() => new KernelGuard(["vd"]));
+        var listing = director.Exec("nft", "list table netdev sharplvs");
+        Assert.DoesNotContain("leftover", listing, StringComparison.Ordinal);
+        Assert.Contains("device \"vd\"", listing, StringComparison.Ordinal);
+
+        director.Run(() => guard.Update([(6, InetAddress.Parse("198.18.0.2"), 80), (17, InetAddress.Parse("fd00:198:18::2"), 53)]));
+        Assert.Contains("198.18.0.2 . tcp . 80", director.Exec("nft", "list set netdev sharplvs vip4"), StringComparison.Ordinal);
+        Assert.Contains("fd00:198:18::2 . udp . 53", director.Exec("nft", "list set netdev sharplvs vip6"), StringComparison.Ordinal);
+
+        director.Run(guard.Dispose);
+        Assert.DoesNotContain("sharplvs", director.Exec("nft", "list tables"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void NftContext_BadScript_ReturnsNftErrorText()
+    {
+        using var director = NetworkNamespace.Create("d");
+        using var nft = director.Run(() => new NftContext());
+
+        var (ok, _, error) = director.Run(() => nft.Run("add chain netdev nosuchtable c\n"));
+
+        Assert.False(ok);
+        Assert.Contains("No such file or directory", error, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void Update_GuardedTuple_KernelStaysSilentWhilePortStillReceives()
+    {
+        using var director = NetworkNamespace.Create("d");
+        using var peer = NetworkNamespace.Create("p");
+        NetworkNamespace.Link(director, "vd", "198.18.0.2/24", peer, "vp", "198.18.0.1/24");
+        director.Ip("addr add 198.18.0.100/32 dev lo");
+        peer.Ip("route add 198.18.0.100/32 via 198.18.0.2");
+        var vip = new IPEndPoint(IPAddress.Parse("198.18.0.100"), 7777);
+        using var client = peer.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        client.ReceiveTimeout = 500;
+        client.Connect(vip);
+
+        // Unguarded, the director's kernel owns the VIP (on lo) and refuses the closed port
+        // with ICMP port unreachable, which a connected UDP socket reports.
+        client.Send("knock"u8);
+        var refused = Assert.Throws<SocketException>(() => client.Receive(new byte[64]));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+
+        var ifIndex = director.IfIndex("vd");
+        using var port = director.Run(() => new AfPacketPort([ifIndex], new AfPacketPortOptions { FrameCount = 16 }));
+        using var guard = director.Run(() => new KernelGuard(["vd"]));
+        director.Run(() => guard.Update([(17, InetAddress.Parse("198.18.0.100"), 7777)]));
+
+        client.Send("knock"u8);
+        var silent = Assert.Throws<SocketException>(() => client.Receive(new byte[64]));
+        Assert.Equal(SocketError.TimedOut, silent.SocketErrorCode);
+        Assert.True(SawDatagramTo(port, 7777), "the port still gets the guarded datagram");
+        director.Run(guard.Dispose);
+    }
+
+    private static bool SawDatagramTo(AfPacketPort port, ushort destinationPort)
+    {
+        var batch = new PacketBatch(16);
+        var deadline = Environment.TickCount64 + 2000;
+        while (Environment.TickCount64 < deadline)
+        {
+            var count = port.Receive(batch, 100);
+            for (var i = 0; i < count; i++)
+            {
+                var frame = batch.Items[i].Frame;
+                if (frame.Length > 38 && frame[23] == 17 && (frame[36] << 8 | frame[37]) == destinationPort)
+                {
+                    port.Complete(batch);
+                    return true;
+                }
+            }
+
+            port.Complete(batch);
+        }
+
+        return false;
+    }
+}
