@@ -1,0 +1,85 @@
+using SharpLvs.Core.Services;
+
+namespace SharpLvs.Core.Pipeline;
+
+/// <summary>
+/// Everything one worker's pipeline counts: each verdict, each drop reason, and a few events.
+/// Written only by the worker's thread; readable from any thread (64-bit reads do not tear).
+/// </summary>
+public sealed class DataPlaneCounters
+{
+    private static readonly DropReason[] AllReasons = Enum.GetValues<DropReason>();
+    private static readonly Verdict[] AllVerdicts = Enum.GetValues<Verdict>();
+
+    private readonly long[] _drops = new long[(int)AllReasons.Max() + 1];
+    private readonly long[] _verdicts = new long[(int)AllVerdicts.Max() + 1];
+    private long _arpReplies;
+    private long _connectionsCreated;
+    private long _connectionsExpired;
+    private long _checksumsCompleted;
+
+    /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
+    public IpvsStats Totals { get; } = new();
+
+    public long ArpReplies => Volatile.Read(ref _arpReplies);
+
+    public long ConnectionsCreated => Volatile.Read(ref _connectionsCreated);
+
+    public long ConnectionsExpired => Volatile.Read(ref _connectionsExpired);
+
+    /// <summary>CHECKSUM_PARTIAL frames whose checksum the pipeline completed.</summary>
+    public long ChecksumsCompleted => Volatile.Read(ref _checksumsCompleted);
+
+    public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    public long Count(Verdict verdict) => Volatile.Read(ref _verdicts[(int)verdict]);
+
+    /// <summary>Every counter by name ("Verdict.Transmit", "Drop.NoRealServer", "ArpReplies", …), for listings.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> ReadAll()
+    {
+        var all = new List<KeyValuePair<string, long>>();
+        foreach (var verdict in AllVerdicts)
+        {
+            all.Add(new($"Verdict.{verdict}", Count(verdict)));
+        }
+
+        foreach (var reason in AllReasons)
+        {
+            if (reason != DropReason.None)
+            {
+                all.Add(new($"Drop.{reason}", Dropped(reason)));
+            }
+        }
+
+        all.Add(new(nameof(ArpReplies), ArpReplies));
+        all.Add(new(nameof(ConnectionsCreated), ConnectionsCreated));
+        all.Add(new(nameof(ConnectionsExpired), ConnectionsExpired));
+        all.Add(new(nameof(ChecksumsCompleted), ChecksumsCompleted));
+        return all;
+    }
+
+    // Worker thread only.
+    internal void CountVerdict(Verdict verdict, DropReason reason)
+    {
+        if ((uint)verdict >= (uint)_verdicts.Length)
+        {
+            return;
+        }
+
+        ref var v = ref _verdicts[(int)verdict];
+        Volatile.Write(ref v, v + 1);
+        if (verdict == Verdict.Drop && (uint)reason < (uint)_drops.Length)
+        {
+            ref var d = ref _drops[(int)reason];
+            Volatile.Write(ref d, d + 1);
+        }
+    }
+
+    internal void CountArpReply() => Volatile.Write(ref _arpReplies, _arpReplies + 1);
+
+    internal void CountConnectionCreated() => Volatile.Write(ref _connectionsCreated, _connectionsCreated + 1);
+
+    internal void CountConnectionsExpired(int count) => Volatile.Write(ref _connectionsExpired, _connectionsExpired + count);
+
+    internal void CountChecksumCompleted() => Volatile.Write(ref _checksumsCompleted, _checksumsCompleted + 1);
+}
