@@ -21,5 +21,4 @@ internal struct InboundPacket
 
     public byte TcpFlags;
     public bool IsIPv6;
-    public bool DontFragment;
 }

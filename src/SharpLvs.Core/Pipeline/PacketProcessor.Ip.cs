@@ -64,7 +64,6 @@ public sealed partial class PacketProcessor
         inbound.NetworkOffset = eth.HeaderLength;
         inbound.TransportOffset = eth.HeaderLength + ip.HeaderLength;
         inbound.IpLength = ip.TotalLength;
-        inbound.DontFragment = ip.DontFragment;
         var reason = ParseTransport(ip.Payload, protocol, ip.Source, ip.Destination, ref inbound);
         if (reason != DropReason.None)
         {
@@ -120,7 +119,6 @@ public sealed partial class PacketProcessor
         inbound.NetworkOffset = eth.HeaderLength;
         inbound.TransportOffset = eth.HeaderLength + Ipv6Header.HeaderLength + upper.Offset;
         inbound.IpLength = ip.Bytes.Length;
-        inbound.DontFragment = true;
         var reason = ParseTransport(ip.Payload[upper.Offset..], protocol, ip.Source, ip.Destination, ref inbound);
         if (reason != DropReason.None)
         {

@@ -67,6 +67,8 @@ internal sealed class RoundRobinScheduler : IScheduler
     /// </summary>
     private int CarriedPosition(RealServer[] next)
     {
+        // Read on the control thread while the data plane may still schedule with this
+        // instance: at worst the position is one pick stale.
         var old = _servers;
         var last = Volatile.Read(ref _last);
         if (last < 0 || last >= old.Length)

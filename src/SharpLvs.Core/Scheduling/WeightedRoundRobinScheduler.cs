@@ -70,6 +70,8 @@ internal sealed class WeightedRoundRobinScheduler : IScheduler
         var bar = maxWeight;
         if (previous is WeightedRoundRobinScheduler old)
         {
+            // Read on the control thread while the data plane may still schedule with the old
+            // instance: at worst the bar is one pass stale.
             var oldBar = Volatile.Read(ref old._bar);
             if (oldBar > maxWeight || oldBar == 0)
             {
