@@ -74,8 +74,15 @@ public sealed class DataPlaneWorker
         if (received > 0)
         {
             _batch.Count = Math.Min(received, _batch.Capacity);
-            Processor.ProcessBatch(_batch, nowMs);
-            _port.Complete(_batch);
+            try
+            {
+                Processor.ProcessBatch(_batch, nowMs);
+            }
+            finally
+            {
+                // Even if processing failed, the frames go back to the port's ring.
+                _port.Complete(_batch);
+            }
         }
 
         var expired = Connections.Expire(nowMs);

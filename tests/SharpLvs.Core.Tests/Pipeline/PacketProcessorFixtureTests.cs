@@ -62,6 +62,11 @@ public class PacketProcessorFixtureTests
         new("IPv6 payload length beyond the frame is dropped",
             With(Syn6(DirectorMac, ClientMac), f => BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(Ip + 4), 1000)),
             null, Verdict.Drop, DropReason.ShortFrame),
+        new("IPv6 non-first fragment to a VIP is dropped",
+            Ipv6Fragment(Syn6(DirectorMac, ClientMac), offset: 1448), null, Verdict.Drop, DropReason.NotFirstFragment),
+        new("IPv6 first fragment to a VIP is forwarded (the fragment header skipped)",
+            Ipv6Fragment(Syn6(DirectorMac, ClientMac), offset: 0), Ipv6Fragment(Syn6(MacA, DirectorEgressMac), offset: 0),
+            Verdict.Transmit, Egress: EgressIf),
         new("another host's frame passes untouched",
             Syn(40000), null, Verdict.PassToKernel, Class: PacketClass.OtherHost),
         new("the host's own outgoing frame passes untouched",
@@ -155,6 +160,26 @@ public class PacketProcessorFixtureTests
 
     private static byte[] Syn6(MacAddress dst, MacAddress src) =>
         FrameBuilder.Tcp(dst, src, Client6, 40000, Vip6, 80, TcpFlags.Syn, seq: 7);
+
+    /// <summary>
+    /// Puts an RFC 8200 §4.5 fragment header (next header = the original; <paramref name="offset"/>
+    /// in bytes, a multiple of 8, so it sits in the field's top 13 bits as is; M flag set)
+    /// between the IPv6 header and the TCP segment.
+    /// </summary>
+    private static byte[] Ipv6Fragment(byte[] frame, int offset)
+    {
+        const int Ipv6End = 14 + 40;
+        var result = new byte[frame.Length + 8];
+        frame.AsSpan(0, Ipv6End).CopyTo(result);
+        frame.AsSpan(Ipv6End).CopyTo(result.AsSpan(Ipv6End + 8));
+        var fragment = result.AsSpan(Ipv6End, 8);
+        fragment[0] = result[14 + 6];
+        BinaryPrimitives.WriteUInt16BigEndian(fragment[2..], (ushort)(offset | 1));
+        BinaryPrimitives.WriteUInt32BigEndian(fragment[4..], 0x1234);
+        result[14 + 6] = IpProtocols.Ipv6Fragment;
+        BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(14 + 4), (ushort)(frame.Length - Ipv6End + 8));
+        return result;
+    }
 
     private static byte[] With(byte[] frame, Action<byte[]> change)
     {
