@@ -17,7 +17,9 @@
 # busy time is the director's work alone. Cost = CPU 1 busy / packets delivered.
 #
 # Usage: bench/dr.sh [--quick] [--rounds N] [--seconds S] [--pps N] [--candidates "none kernel lvsd"]
-#                    [--gen-mode packet|udp] [--no-build] [--publish]
+#                    [--gen-mode packet|udp] [--wait-quiet SECONDS] [--no-build] [--publish]
+# --wait-quiet S: before each round wait (at most S seconds) until other load on the machine
+# is below 15 % of a CPU, since a shared machine's builds skew every figure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +32,11 @@ CANDIDATES="none kernel lvsd"
 GEN_MODE=packet
 BUILD=1
 PUBLISH=0
-LVSD_ARGS=${LVSD_ARGS:-}
+LVSD_ARGS=${LVSD_ARGS:---interface d0}
+WAIT_QUIET=0
+# The machine may be shared (other builds): the generator and lvsd run at a high priority so
+# they keep their CPUs; the kernel candidate's work is softirq, which preempts tasks anyway.
+NICE=${NICE:--15}
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -43,7 +49,8 @@ while [ $# -gt 0 ]; do
         --gen-mode) GEN_MODE=$2; shift ;;
         --no-build) BUILD=0 ;;
         --publish) PUBLISH=1 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        --wait-quiet) WAIT_QUIET=$2; shift ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) echo "dr.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -188,7 +195,7 @@ EOF
         lvsd)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
-            in_ns "$DIR" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
+            in_ns "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -214,7 +221,7 @@ teardown() {
 }
 
 send() { # send PPS SECONDS → "sent seconds"
-    in_ns "$GEN" taskset -c 0 "$GEN_BIN" send --mode "$GEN_MODE" --dev g0 --dst-mac "$DST_MAC" \
+    in_ns "$GEN" nice -n "$NICE" taskset -c 0 "$GEN_BIN" send --mode "$GEN_MODE" --dev g0 --dst-mac "$DST_MAC" \
         --src $GEN_IP --dst $VIP --port $PORT --flows "$FLOWS" --batch 64 --pps "$1" --seconds "$2" |
         sed -n 's/^sent=\([0-9]*\) seconds=\([0-9.]*\).*/\1 \2/p'
 }
@@ -243,7 +250,20 @@ echo "topology $P: generator $GEN_IP ($GEN_MAC) → director $DIR_IP ($DIR_MAC) 
 echo "CPU 1 background load before the runs: $(( (idle1 - idle0) * 100 / HZ ))%"
 echo "candidates: $CANDIDATES; $ROUNDS rounds × ${SECS}s at $PPS pps and at saturation; $FLOWS flows; generator $GEN_MODE"
 
+machine_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+wait_quiet() {
+    local waited=0 a b pct
+    while :; do
+        a=$(machine_busy); sleep 1; b=$(machine_busy)
+        pct=$(( (b - a) * 100 / HZ ))
+        if [ "$pct" -lt 15 ] || [ "$waited" -ge "$WAIT_QUIET" ]; then break; fi
+        waited=$((waited + 1))
+    done
+    echo "  (other load before round: ${pct}% of a CPU, waited ${waited}s)"
+}
+
 for round in $(seq 1 "$ROUNDS"); do
+    [ "$WAIT_QUIET" -gt 0 ] && wait_quiet
     for c in $CANDIDATES; do
         setup "$c"
         send "$PPS" "$WARM" >/dev/null   # warm-up: JIT tiers, caches, neighbour state
