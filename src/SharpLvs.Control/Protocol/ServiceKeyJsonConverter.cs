@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Control.Protocol;
+
+/// <summary>Core's ServiceKey as {"protocol":6,"address":"…","port":80,"fwmark":0}.</summary>
+internal sealed class ServiceKeyJsonConverter : JsonConverter<ServiceKey>
+{
+    public override ServiceKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("service key: object expected");
+        }
+
+        byte protocol = 0;
+        ushort port = 0;
+        uint mark = 0;
+        InetAddress? address = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "protocol": protocol = reader.GetByte(); break;
+                case "port": port = reader.GetUInt16(); break;
+                case "fwmark": mark = reader.GetUInt32(); break;
+                case "address":
+                    address = InetAddress.TryParse(reader.GetString(), out var parsed) ? parsed : throw new JsonException("service key: bad address");
+                    break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new ServiceKey(protocol, address ?? throw new JsonException("service key: no address"), port, mark);
+    }
+
+    public override void Write(Utf8JsonWriter writer, ServiceKey value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("protocol", value.Protocol);
+        writer.WriteString("address", value.Address.ToString());
+        writer.WriteNumber("port", value.Port);
+        writer.WriteNumber("fwmark", value.FirewallMark);
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using SharpLvs.Control.Ipvsadm;
+using SharpLvs.Control.Protocol;
+
+namespace SharpLvs.Control.Tests.Protocol;
+
+public class ControlJsonTests
+{
+    [Theory]
+    [InlineData("-A -t 198.18.0.10:80 -s rr -p 60 -M 255.255.255.0")]
+    [InlineData("-a -t [fd00::10]:80 -r [fd00::1]:80 -m -w 7 -x 10 -y 5")]
+    [InlineData("-a -t 198.18.0.10:80 -r 198.18.1.1 -i --tun-type gue --tun-port 6080 --tun-csum")]
+    [InlineData("-A -f 7 -6 -s rr")]
+    [InlineData("--set 1 2 3")]
+    [InlineData("--start-daemon backup --mcast-group 224.0.0.81 --syncid 5")]
+    public void Request_RoundTrips(string line)
+    {
+        var command = new CommandLineParser(new FakeNameService()).Parse(line.Split(' ')).Command!;
+        var request = ControlRequest.Of(command);
+
+        var json = JsonSerializer.Serialize(request, ControlJsonContext.Default.ControlRequest);
+        var back = JsonSerializer.Deserialize(json, ControlJsonContext.Default.ControlRequest)!;
+
+        Assert.Equal(command, back.Commands[0]);
+    }
+}
