@@ -1,0 +1,98 @@
+using SharpLvs.Control.Handling;
+using SharpLvs.Control.Ipvsadm;
+using SharpLvs.Control.Protocol;
+
+namespace SharpLvs.Control.Tests.Ipvsadm;
+
+public class LvsadmTests
+{
+    private readonly RuleSetHandler _handler = new(["rr", "wrr", "wlc"]);
+
+    private (int Code, string Out, string Err) Run(string line, string stdin = "")
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = Lvsadm.Run(
+            line.Split(' ', StringSplitOptions.RemoveEmptyEntries), new StringReader(stdin), stdout, stderr,
+            _handler.Handle, new FakeNameService());
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Run_Seed002Session_ListsLikeIpvsadm()
+    {
+        Assert.Equal(0, Run("-A -t 10.1.1.250:80 -s rr").Code);
+        Assert.Equal(0, Run("-a -t 10.1.1.250:80 -r 192.168.10.1 -m").Code);
+        Assert.Equal(0, Run("-a -t 10.1.1.250:80 -r 192.168.10.2 -m").Code);
+
+        var (code, output, _) = Run("-ln");
+
+        Assert.Equal(0, code);
+        Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Listing", "Golden", "seed002_ln.txt")), output);
+    }
+
+    [Fact]
+    public void Run_DuplicateService_PrintsKernelMessageStatus255()
+    {
+        Run("-A -t 198.18.0.10:80 -s rr");
+
+        Assert.Equal((255, "", "Service already exists\n"), Run("-A -t 198.18.0.10:80 -s rr"));
+    }
+
+    [Fact]
+    public void Run_BadWeight_Status2()
+    {
+        Assert.Equal((2, "", "illegal weight specified\n"), Run("-a -t 198.18.0.10:80 -r 198.18.1.1 -w 70000"));
+    }
+
+    [Fact]
+    public void Run_DaemonDown_ClearMessage()
+    {
+        var stderr = new StringWriter();
+        var code = Lvsadm.Run(
+            ["-L", "-n"], TextReader.Null, TextWriter.Null, stderr,
+            _ => throw new ControlUnavailableException("cannot reach lvsd in this network namespace (is it running?)"),
+            new FakeNameService());
+
+        Assert.Equal(2, code);
+        Assert.Equal("lvsadm: cannot reach lvsd in this network namespace (is it running?)\n", stderr.ToString());
+    }
+
+    [Fact]
+    public void Run_SaveThenRestore_RoundTrips()
+    {
+        Run("-A -t 198.18.0.10:80 -s wrr -p 60");
+        Run("-a -t 198.18.0.10:80 -r 198.18.1.1 -w 3");
+        Run("-A -u 198.18.0.10:53 -s rr");
+        var saved = Run("-S -n").Out;
+
+        Assert.Equal(0, Run("-C").Code);
+        Assert.Equal(0, Run("-R", "# saved\n" + saved).Code);
+
+        Assert.Equal(saved, Run("-S -n").Out);
+    }
+
+    [Fact]
+    public void Run_RestoreWithBadLine_AppliesNothing()
+    {
+        var (code, _, err) = Run("-R", "-A -t 198.18.0.10:80 -s rr\n-a -t 198.18.0.10:80 -r 198.18.1.1 -w x\n");
+
+        Assert.Equal(2, code);
+        Assert.Equal("illegal weight specified\n", err);
+        Assert.Empty(_handler.Current.Services);
+    }
+
+    [Fact]
+    public void Run_ListOneService_NoHeader()
+    {
+        Run("-A -t 198.18.0.10:80 -s rr");
+
+        Assert.StartsWith("Prot LocalAddress:Port", Run("-L -n -t 198.18.0.10:80").Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_Timeout_PrintsLine()
+    {
+        Assert.Equal("Timeout (tcp tcpfin udp): 900 120 300\n", Run("-L --timeout").Out);
+    }
+}
