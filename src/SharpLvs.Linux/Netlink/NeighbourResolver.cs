@@ -74,7 +74,10 @@ public sealed unsafe class NeighbourResolver : IDisposable
         }
     }
 
-    /// <summary>One pass over all real servers; returns how many have a next hop afterwards.</summary>
+    /// <summary>
+    /// One pass over all real servers; returns how many have a next hop afterwards. Called by
+    /// the resolver's own thread once started; call it directly only when not started.
+    /// </summary>
     public int ResolveAll()
     {
         var links = new Dictionary<int, LinkInfo?>();
