@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using System.Numerics;
+using SharpLvs.Control.Rules;
+using SharpLvs.Core.Scheduling;
+using SharpLvs.Core.Services;
+using CoreServiceFlags = SharpLvs.Core.Services.ServiceFlags;
+
+namespace SharpLvs.Control.Compiling;
+
+/// <summary>
+/// Turns the desired rules into the data plane's <see cref="ServiceTable"/>. A real server or
+/// service that still exists keeps its object, as the kernel edits ip_vs_dest and
+/// ip_vs_service in place, so counters and the connections bound to it survive an edit; a
+/// real server that disappeared is marked unavailable (IP_VS_DEST_F_AVAILABLE cleared) so
+/// its remaining connections stop. Schedulers are rebuilt for every service, handed the old
+/// one so they carry their position over. Runs on the control thread only.
+/// </summary>
+public sealed class ServiceTableCompiler
+{
+    private readonly SchedulerRegistry _schedulers;
+
+    public ServiceTableCompiler(SchedulerRegistry schedulers)
+    {
+        ArgumentNullException.ThrowIfNull(schedulers);
+        _schedulers = schedulers;
+    }
+
+    /// <param name="rules">The rules to run.</param>
+    /// <param name="previous">The table now published (whose objects are reused).</param>
+    /// <param name="arpAnswers">ARP answers for the new table; null keeps the previous table's.</param>
+    public ServiceTable Compile(RuleSetView rules, ServiceTable previous, IEnumerable<ArpAnswer>? arpAnswers = null)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(previous);
+        var kept = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
+        var services = new List<VirtualService>(rules.Services.Count);
+        foreach (var entry in rules.Services)
+        {
+            var old = previous.Find(entry.Service.Key);
+            var servers = ImmutableArray.CreateBuilder<RealServer>(entry.Destinations.Count);
+            foreach (var destination in entry.Destinations)
+            {
+                var server = Reuse(old, destination) ?? new RealServer(destination.Address, destination.Port, destination.Forwarding, Math.Max(0, destination.Weight));
+                Update(server, destination);
+                kept.Add(server);
+                servers.Add(server);
+            }
+
+            services.Add(Build(entry.Service, servers.MoveToImmutable(), old));
+        }
+
+        foreach (var oldService in previous.Services)
+        {
+            foreach (var server in oldService.RealServers)
+            {
+                if (!kept.Contains(server))
+                {
+                    server.Available = false;
+                }
+            }
+        }
+
+        return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers);
+    }
+
+    private VirtualService Build(ServiceRule rule, ImmutableArray<RealServer> servers, VirtualService? old)
+    {
+        var previousScheduler = old is not null && old.SchedulerName == rule.Scheduler ? old.Scheduler : null;
+        var scheduler = _schedulers.IsKnown(rule.Scheduler)
+            ? _schedulers.Create(rule.Scheduler, servers, previousScheduler)
+            : NoneScheduler.Instance;
+        var flags = CoreServiceFlags.None;
+        if ((rule.Flags & ServiceRuleFlags.Persistent) != 0)
+        {
+            flags |= CoreServiceFlags.Persistent;
+        }
+
+        if ((rule.Flags & ServiceRuleFlags.OnePacket) != 0)
+        {
+            flags |= CoreServiceFlags.OnePacket;
+        }
+
+        var persistent = (flags & CoreServiceFlags.Persistent) != 0;
+        return new VirtualService(
+            rule.Key,
+            rule.Scheduler,
+            scheduler,
+            servers,
+            flags,
+            persistent ? (int)Math.Min(rule.Timeout, int.MaxValue) : 0,
+            persistent ? PrefixLength(rule) : 0,
+            old?.Stats);
+    }
+
+    private static RealServer? Reuse(VirtualService? old, DestinationRule destination)
+    {
+        if (old is null)
+        {
+            return null;
+        }
+
+        foreach (var server in old.RealServers)
+        {
+            if (server.Address == destination.Address && server.Port == destination.Port)
+            {
+                return server;
+            }
+        }
+
+        return null;
+    }
+
+    private static void Update(RealServer server, DestinationRule destination)
+    {
+        server.Method = destination.Forwarding;
+        server.Weight = Math.Max(0, destination.Weight);
+        server.UpperThreshold = (int)Math.Min(destination.UpperThreshold, int.MaxValue);
+        server.LowerThreshold = (int)Math.Min(destination.LowerThreshold, int.MaxValue);
+        server.Available = true;
+    }
+
+    /// <summary>The persistence granularity as a prefix length: leading ones of an IPv4 mask, or the IPv6 prefix.</summary>
+    private static int PrefixLength(ServiceRule rule) =>
+        rule.IsIPv6 ? (int)Math.Min(rule.Netmask, 128) : BitOperations.LeadingZeroCount(~rule.Netmask);
+}

@@ -1,0 +1,48 @@
+using SharpLvs.Control.Handling;
+using SharpLvs.Control.Listing;
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Control.Compiling;
+
+/// <summary>Listing numbers read from the published service table (the data plane's live objects).</summary>
+public sealed class ServiceTableCounters : IListingCounters
+{
+    private readonly ServiceTableHolder _holder;
+
+    public ServiceTableCounters(ServiceTableHolder holder)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        _holder = holder;
+    }
+
+    public ListingStats GetServiceStats(ServiceKey service) =>
+        _holder.Current.Find(service) is { } found ? Totals(found.Stats) : ListingStats.Zero;
+
+    public DestinationCounts GetDestination(ServiceKey service, InetAddress address, ushort port)
+    {
+        if (_holder.Current.Find(service) is not { } found)
+        {
+            return DestinationCounts.Zero;
+        }
+
+        foreach (var server in found.RealServers)
+        {
+            if (server.Address == address && server.Port == port)
+            {
+                return new DestinationCounts(
+                    Count(server.ActiveConnections), Count(server.InactiveConnections), Count(server.PersistentConnections), Totals(server.Stats));
+            }
+        }
+
+        return DestinationCounts.Zero;
+    }
+
+    // Rates (--rate) need an estimator over time; until Core keeps one they list as zero.
+    private static ListingStats Totals(IpvsStats stats) =>
+        new(Count(stats.Connections), Count(stats.InPackets), Count(stats.OutPackets), Count(stats.InBytes), Count(stats.OutBytes));
+
+    private static uint Count(int value) => value < 0 ? 0 : (uint)value;
+
+    private static ulong Count(long value) => value < 0 ? 0 : (ulong)value;
+}

@@ -1,0 +1,128 @@
+using SharpLvs.Control.Compiling;
+using SharpLvs.Control.Rules;
+using SharpLvs.Core.Scheduling;
+using SharpLvs.Core.Services;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Control.Tests.Compiling;
+
+public class ServiceTableCompilerTests
+{
+    private static readonly ServiceKey Vip = new(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.10"), 80);
+    private static readonly InetAddress Rs1 = InetAddress.Parse("198.18.1.1");
+    private static readonly InetAddress Rs2 = InetAddress.Parse("198.18.1.2");
+
+    private readonly RuleSet _rules = new(SchedulerRegistry.Default.Names);
+    private readonly ServiceTableCompiler _compiler = new(SchedulerRegistry.Default);
+
+    private ServiceTable Compile(ServiceTable previous) => _compiler.Compile(_rules.View(), previous);
+
+    [Fact]
+    public void Compile_Rules_BuildsServicesInKernelOrder()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        _rules.AddDestination(Vip, new DestinationRule(Rs2, 80, ForwardingMethod.DirectRouting, 3));
+
+        var table = Compile(ServiceTable.Empty);
+
+        var service = table.Find(Vip)!;
+        Assert.Equal("rr", service.Scheduler.Name);
+        Assert.Equal([Rs2, Rs1], service.RealServers.Select(r => r.Address));
+        Assert.Equal(3, service.RealServers[0].Weight);
+        Assert.True(table.IsVirtualAddress(Vip.Address));
+    }
+
+    [Fact]
+    public void Compile_EditedDestination_KeepsObjectAndStats()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        var first = Compile(ServiceTable.Empty);
+
+        _rules.EditDestination(Vip, new DestinationRule(Rs1, 80, ForwardingMethod.DirectRouting, 9));
+        _rules.EditService(new ServiceRule(Vip, "wrr"));
+        var second = Compile(first);
+
+        Assert.Same(first.Find(Vip)!.RealServers[0], second.Find(Vip)!.RealServers[0]);
+        Assert.Equal(9, second.Find(Vip)!.RealServers[0].Weight);
+        Assert.Same(first.Find(Vip)!.Stats, second.Find(Vip)!.Stats);
+        Assert.Equal("wrr", second.Find(Vip)!.Scheduler.Name);
+    }
+
+    [Fact]
+    public void Compile_RemovedDestination_MarkedUnavailable()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        _rules.AddDestination(Vip, new DestinationRule(Rs2, 80));
+        var first = Compile(ServiceTable.Empty);
+        var removed = first.Find(Vip)!.RealServers.Single(r => r.Address == Rs1);
+
+        _rules.DeleteDestination(Vip, Rs1, 80);
+        var second = Compile(first);
+
+        Assert.False(removed.Available);
+        Assert.True(second.Find(Vip)!.RealServers.Single().Available);
+    }
+
+    [Fact]
+    public void Compile_DeletedService_ServersUnavailableAndGone()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        var first = Compile(ServiceTable.Empty);
+
+        _rules.DeleteService(Vip);
+        var second = Compile(first);
+
+        Assert.Null(second.Find(Vip));
+        Assert.False(first.Find(Vip)!.RealServers[0].Available);
+    }
+
+    [Fact]
+    public void Compile_NoneScheduler_SchedulesNothing()
+    {
+        _rules.AddService(new ServiceRule(Vip, RuleSet.NoScheduler));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+
+        var service = Compile(ServiceTable.Empty).Find(Vip)!;
+
+        Assert.Null(service.Scheduler.Schedule(service, default));
+    }
+
+    [Fact]
+    public void Compile_Persistence_MapsFlagsAndPrefix()
+    {
+        _rules.AddService(new ServiceRule(Vip, "wlc", ServiceRuleFlags.Persistent, 600, 0xFFFFFF00));
+
+        var service = Compile(ServiceTable.Empty).Find(Vip)!;
+
+        Assert.Equal(Core.Services.ServiceFlags.Persistent, service.Flags);
+        Assert.Equal(600, service.PersistenceTimeoutSeconds);
+        Assert.Equal(24, service.PersistenceNetmaskBits);
+    }
+
+    [Fact]
+    public void Compile_KeepsArpAnswersUnlessGiven()
+    {
+        var answer = new ArpAnswer(3, Vip.Address, default);
+        var previous = new ServiceTable([], [answer]);
+
+        Assert.Equal([answer], _compiler.Compile(_rules.View(), previous).ArpAnswers);
+        Assert.Empty(_compiler.Compile(_rules.View(), previous, []).ArpAnswers);
+    }
+
+    [Fact]
+    public void Counters_ReadLiveObjects()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        var holder = new ServiceTableHolder(Compile(ServiceTable.Empty));
+        var counters = new ServiceTableCounters(holder);
+
+        Assert.Equal(0u, counters.GetDestination(Vip, Rs1, 80).Active);
+        Assert.Equal(0UL, counters.GetServiceStats(Vip).Connections);
+        Assert.Same(Control.Handling.DestinationCounts.Zero, counters.GetDestination(Vip, Rs2, 80));
+    }
+}
