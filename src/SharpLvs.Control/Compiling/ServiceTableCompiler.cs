@@ -13,25 +13,24 @@ namespace SharpLvs.Control.Compiling;
 /// ip_vs_service in place, so counters and the connections bound to it survive an edit; a
 /// real server that disappeared is marked unavailable (IP_VS_DEST_F_AVAILABLE cleared) so
 /// its remaining connections stop. Schedulers are rebuilt for every service, handed the old
-/// one so they carry their position over. Runs on the control thread only.
+/// one so they carry their position over. Call it from one thread at a time (the control
+/// side), since it updates the live real-server objects.
 /// </summary>
-public sealed class ServiceTableCompiler
+public static class ServiceTableCompiler
 {
-    private readonly SchedulerRegistry _schedulers;
-
-    public ServiceTableCompiler(SchedulerRegistry schedulers)
-    {
-        ArgumentNullException.ThrowIfNull(schedulers);
-        _schedulers = schedulers;
-    }
-
     /// <param name="rules">The rules to run.</param>
     /// <param name="previous">The table now published (whose objects are reused).</param>
     /// <param name="arpAnswers">ARP answers for the new table; null keeps the previous table's.</param>
-    public ServiceTable Compile(RuleSetView rules, ServiceTable previous, IEnumerable<ArpAnswer>? arpAnswers = null)
+    /// <param name="schedulers">Where schedulers come from; <see cref="SchedulerRegistry.Default"/> when null.</param>
+    public static ServiceTable Compile(
+        RuleSetView rules,
+        ServiceTable previous,
+        IEnumerable<ArpAnswer>? arpAnswers = null,
+        SchedulerRegistry? schedulers = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(previous);
+        schedulers ??= SchedulerRegistry.Default;
         var kept = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
         var services = new List<VirtualService>(rules.Services.Count);
         foreach (var entry in rules.Services)
@@ -46,7 +45,7 @@ public sealed class ServiceTableCompiler
                 servers.Add(server);
             }
 
-            services.Add(Build(entry.Service, servers.MoveToImmutable(), old));
+            services.Add(Build(schedulers, entry.Service, servers.MoveToImmutable(), old));
         }
 
         foreach (var oldService in previous.Services)
@@ -63,11 +62,11 @@ public sealed class ServiceTableCompiler
         return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers);
     }
 
-    private VirtualService Build(ServiceRule rule, ImmutableArray<RealServer> servers, VirtualService? old)
+    private static VirtualService Build(SchedulerRegistry schedulers, ServiceRule rule, ImmutableArray<RealServer> servers, VirtualService? old)
     {
         var previousScheduler = old is not null && old.SchedulerName == rule.Scheduler ? old.Scheduler : null;
-        var scheduler = _schedulers.IsKnown(rule.Scheduler)
-            ? _schedulers.Create(rule.Scheduler, servers, previousScheduler)
+        var scheduler = schedulers.IsKnown(rule.Scheduler)
+            ? schedulers.Create(rule.Scheduler, servers, previousScheduler)
             : NoneScheduler.Instance;
         var flags = CoreServiceFlags.None;
         if ((rule.Flags & ServiceRuleFlags.Persistent) != 0)

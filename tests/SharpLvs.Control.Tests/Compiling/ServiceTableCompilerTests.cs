@@ -13,9 +13,7 @@ public class ServiceTableCompilerTests
     private static readonly InetAddress Rs2 = InetAddress.Parse("198.18.1.2");
 
     private readonly RuleSet _rules = new(SchedulerRegistry.Default.Names);
-    private readonly ServiceTableCompiler _compiler = new(SchedulerRegistry.Default);
-
-    private ServiceTable Compile(ServiceTable previous) => _compiler.Compile(_rules.View(), previous);
+    private ServiceTable Compile(ServiceTable previous) => ServiceTableCompiler.Compile(_rules.View(), previous);
 
     [Fact]
     public void Compile_Rules_BuildsServicesInKernelOrder()
@@ -109,8 +107,8 @@ public class ServiceTableCompilerTests
         var answer = new ArpAnswer(3, Vip.Address, default);
         var previous = new ServiceTable([], [answer]);
 
-        Assert.Equal([answer], _compiler.Compile(_rules.View(), previous).ArpAnswers);
-        Assert.Empty(_compiler.Compile(_rules.View(), previous, []).ArpAnswers);
+        Assert.Equal([answer], ServiceTableCompiler.Compile(_rules.View(), previous).ArpAnswers);
+        Assert.Empty(ServiceTableCompiler.Compile(_rules.View(), previous, []).ArpAnswers);
     }
 
     [Fact]
