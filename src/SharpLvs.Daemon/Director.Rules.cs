@@ -1,0 +1,96 @@
+using SharpLvs.Control.Compiling;
+using SharpLvs.Control.Ipvsadm;
+using SharpLvs.Control.Rules;
+using SharpLvs.Core.Services;
+using SharpLvs.Linux.Interfaces;
+
+namespace SharpLvs.Daemon;
+
+internal sealed partial class Director
+{
+    private RuleSetView _rules = RuleSetView.Empty;
+
+    /// <summary>
+    /// A rule change: compile the new view into a data-plane snapshot (real-server objects
+    /// re-used, so counters and connections survive), tell the guard which tuples are now
+    /// lvsd's, publish, and have next hops resolved for new real servers.
+    /// </summary>
+    private void Publish(RuleSetView rules, IReadOnlyList<AdminCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            LogRuleChange(RuleChangeText.Describe(command));
+        }
+
+        lock (_publishLock)
+        {
+            _rules = rules;
+            PublishLocked();
+        }
+
+        _resolver.RequestResolve();
+    }
+
+    private void PublishLocked()
+    {
+        try
+        {
+            var vips = _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address);
+            var arp = _vipAnswers.For(vips);
+            var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp);
+
+            // Guard before publish: the kernel must be kept off a tuple before lvsd starts
+            // forwarding it, or the first SYN could draw a RST from the host.
+            _guard.Update(_rules.Services
+                .Where(s => !s.Service.IsFirewallMark)
+                .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)));
+            _services.Publish(table);
+            LogPublished(
+                table.Services.Count,
+                table.Services.Sum(s => s.RealServers.Length),
+                string.Join(", ", table.ArpAnswers.Select(a => a.Address.ToString())));
+        }
+        catch (Exception e)
+        {
+            // The rule set already changed; the data plane keeps its last snapshot and the
+            // next change or host-watch tick tries again.
+            LogPublishFailed(e.Message);
+        }
+    }
+
+    /// <summary>Once a second: has the host moved a VIP (so that the ARP answers change)?</summary>
+    private void WatchHost()
+    {
+        try
+        {
+            lock (_publishLock)
+            {
+                _vipAnswers.Refresh(InterfaceCatalog.Load(_netlink, _options.Interfaces.Count > 0 ? _options.Interfaces : null));
+                var vips = _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address);
+                var wanted = _vipAnswers.For(vips);
+                if (!wanted.ToHashSet().SetEquals(_services.Current.ArpAnswers))
+                {
+                    PublishLocked();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(e.Message);
+        }
+    }
+
+    private void ZeroCounters(ServiceKey? key)
+    {
+        foreach (var service in _services.Current.Services.Where(s => key is null || s.Key == key))
+        {
+            service.Stats.Zero();
+            foreach (var real in service.RealServers)
+            {
+                real.Stats.Zero();
+            }
+        }
+
+        LogZeroed(key is null ? "all services" : key.ToString()!);
+    }
+}

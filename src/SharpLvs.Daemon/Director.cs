@@ -1,0 +1,176 @@
+using Microsoft.Extensions.Logging;
+using SharpLvs.Control.Compiling;
+using SharpLvs.Control.Handling;
+using SharpLvs.Control.Protocol;
+using SharpLvs.Core.Connections;
+using SharpLvs.Core.Pipeline;
+using SharpLvs.Core.Scheduling;
+using SharpLvs.Core.Services;
+using SharpLvs.Linux.Guard;
+using SharpLvs.Linux.Interfaces;
+using SharpLvs.Linux.Netlink;
+using SharpLvs.Linux.Offload;
+using SharpLvs.Linux.Ports;
+
+namespace SharpLvs.Daemon;
+
+/// <summary>
+/// lvsd's wiring: the served interfaces, the kernel guard, the packet port and its worker,
+/// the neighbour resolver and the control socket, started in an order that fails early and
+/// undone in reverse. Rule changes arrive from <see cref="RuleSetHandler"/> and are compiled
+/// into a new <see cref="ServiceTable"/> published to the data plane.
+/// </summary>
+internal sealed partial class Director : IDisposable
+{
+    private const int ConnectionCapacity = 1 << 20;
+
+    private readonly ILogger _logger;
+    private readonly DaemonOptions _options;
+    private readonly Stack<IDisposable> _undo = new();
+    private readonly ServiceTableHolder _services = new(ServiceTable.Empty);
+    private readonly Lock _publishLock = new();
+    private readonly CancellationTokenSource _stopWorker = new();
+    private NetlinkRoute _netlink = null!;
+    private KernelGuard _guard = null!;
+    private AfPacketPort _port = null!;
+    private NeighbourResolver _resolver = null!;
+    private RuleSetHandler _handler = null!;
+    private VipAnswers _vipAnswers = null!;
+    private Thread? _workerThread;
+    private Timer? _hostWatch;
+
+    private Director(DaemonOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
+
+    public DataPlaneWorker Worker { get; private set; } = null!;
+
+    public static Director Start(DaemonOptions options, ILogger logger)
+    {
+        var director = new Director(options, logger);
+        try
+        {
+            director.StartAll();
+            return director;
+        }
+        catch
+        {
+            director.Dispose();
+            throw;
+        }
+    }
+
+    private void StartAll()
+    {
+        // The control socket first: it is the one-lvsd-per-namespace lock, taken before the
+        // host is touched.
+        _handler = new RuleSetHandler(SchedulerRegistry.Default.Names, new ServiceTableCounters(_services));
+        var control = new ControlServer(_handler, onError: e => LogControlError(e.Message));
+        try
+        {
+            control.Start();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DirectorStartException($"another lvsd already runs in this network namespace ({e.Message})", e);
+        }
+
+        _undo.Push(control);
+
+        _netlink = Track(new NetlinkRoute());
+        var catalog = LoadInterfaces();
+        var names = catalog.Served.Select(s => s.Name).ToArray();
+        _vipAnswers = new VipAnswers(_options.AnswerArp);
+        _vipAnswers.Refresh(catalog);
+
+        var offloads = OffloadControl.Disable(names);
+        _undo.Push(new Undo(() => LogOffloadsRestored(offloads.Restore())));
+        LogOffloads(offloads.ToString() ?? string.Empty);
+
+        _guard = Track(new KernelGuard(names));
+        LogGuard(_guard.Describe());
+
+        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex)));
+        Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(ConnectionCapacity));
+        _workerThread = new Thread(() => Worker.Run(_stopWorker.Token)) { Name = "lvsd data plane", IsBackground = true };
+        _undo.Push(new Undo(StopWorker));
+        _workerThread.Start();
+
+        _resolver = Track(new NeighbourResolver(
+            new NetlinkRoute(),
+            () => _services.Current.Services.SelectMany(s => s.RealServers),
+            log: message => LogResolver(message)));
+        _resolver.Start(new NetlinkSubscription());
+
+        _handler.RulesChanged += (_, e) => Publish(e.Rules, e.Commands);
+        _handler.ZeroCounters += (_, e) => ZeroCounters(e.Service);
+
+        // Addresses move (an admin adds the VIP to lo, an interface goes down): re-check
+        // once a second which VIPs lvsd must answer ARP for.
+        _hostWatch = new Timer(_ => WatchHost(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _undo.Push(_hostWatch);
+
+        foreach (var served in catalog.Served)
+        {
+            LogServing(served.Name, served.IfIndex, served.Link.Mac.ToString(), served.Link.Mtu);
+        }
+
+        LogReady(ControlEndpoint.DefaultName.TrimStart('\0'));
+    }
+
+    private InterfaceCatalog LoadInterfaces()
+    {
+        var catalog = InterfaceCatalog.Load(_netlink, _options.Interfaces.Count > 0 ? _options.Interfaces : null);
+        var missing = _options.Interfaces.Where(name => catalog.Served.All(s => s.Name != name)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new DirectorStartException($"no such interface, or it is down: {string.Join(", ", missing)}");
+        }
+
+        if (catalog.Served.Count == 0)
+        {
+            throw new DirectorStartException("no interface to serve: none is up except loopback");
+        }
+
+        return catalog;
+    }
+
+    private T Track<T>(T disposable)
+        where T : IDisposable
+    {
+        _undo.Push(disposable);
+        return disposable;
+    }
+
+    private void StopWorker()
+    {
+        _stopWorker.Cancel();
+        _port.Wake();
+        _workerThread?.Join(TimeSpan.FromSeconds(5));
+    }
+
+    public void Dispose()
+    {
+        while (_undo.TryPop(out var step))
+        {
+            try
+            {
+                step.Dispose();
+            }
+            catch (Exception e)
+            {
+                LogUndoFailed(step.GetType().Name, e.Message);
+            }
+        }
+
+        _stopWorker.Dispose();
+        LogStopped();
+    }
+
+    private sealed class Undo(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,55 @@
+using SharpLvs.Control.Ipvsadm;
+using SharpLvs.Control.Rules;
+using SharpLvs.Core.Services;
+
+namespace SharpLvs.Daemon;
+
+/// <summary>One line for the log per rule change, in ipvsadm's words.</summary>
+internal static class RuleChangeText
+{
+    public static string Describe(AdminCommand command)
+    {
+        var service = Service(command.Service);
+        var destination = $"{Endpoint(command.Destination.Address.ToString(), command.Destination.Address.IsIPv4, command.Destination.Port)}"
+            + $" ({Forward(command.Destination.Forwarding)}, weight {command.Destination.Weight})";
+        return command.Kind switch
+        {
+            AdminCommandKind.AddService => $"added {service} scheduler {command.Service.Scheduler}",
+            AdminCommandKind.EditService => $"edited {service} scheduler {command.Service.Scheduler}",
+            AdminCommandKind.DeleteService => $"deleted {service}",
+            AdminCommandKind.Flush => "cleared every virtual service",
+            AdminCommandKind.AddServer => $"added real server {destination} to {service}",
+            AdminCommandKind.EditServer => $"edited real server {destination} of {service}",
+            AdminCommandKind.DeleteServer => $"deleted real server {destination} from {service}",
+            _ => $"{command.Kind} {service}",
+        };
+    }
+
+    private static string Service(ServiceRule rule)
+    {
+        if (rule.IsFirewallMark)
+        {
+            return $"FWM {rule.Key.FirewallMark}";
+        }
+
+        var protocol = rule.Key.Protocol switch
+        {
+            IpProtocolNumbers.Tcp => "TCP",
+            IpProtocolNumbers.Udp => "UDP",
+            _ => rule.Key.Protocol.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return $"{protocol} {Endpoint(rule.Key.Address.ToString(), rule.Key.Address.IsIPv4, rule.Key.Port)}";
+    }
+
+    private static string Endpoint(string address, bool isIPv4, ushort port) =>
+        isIPv4 ? $"{address}:{port}" : $"[{address}]:{port}";
+
+    private static string Forward(ForwardingMethod method) => method switch
+    {
+        ForwardingMethod.Masquerade => "Masq",
+        ForwardingMethod.Local => "Local",
+        ForwardingMethod.Tunnel => "Tunnel",
+        ForwardingMethod.FullNat => "FullNat",
+        _ => "Route",
+    };
+}
