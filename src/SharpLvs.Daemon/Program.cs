@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SharpLvs.Daemon;
 
