@@ -16,7 +16,7 @@ internal sealed partial class Director
     [LoggerMessage(4, LogLevel.Information, "offloads restored: {Description}")]
     private partial void LogOffloadsRestored(string description);
 
-    [LoggerMessage(5, LogLevel.Information, "kernel guard: {Description}")]
+    [LoggerMessage(5, LogLevel.Information, "kernel guard: nftables table netdev sharplvs drops the served tuples at ingress on {Description}")]
     private partial void LogGuard(string description);
 
     [LoggerMessage(6, LogLevel.Information, "rules: {Change}")]

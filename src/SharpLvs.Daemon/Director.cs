@@ -87,10 +87,10 @@ internal sealed partial class Director : IDisposable
 
         var offloads = OffloadControl.Disable(names);
         _undo.Push(new Undo(() => LogOffloadsRestored(offloads.Restore())));
-        LogOffloads(offloads.ToString() ?? string.Empty);
+        LogOffloads(offloads.Description);
 
         _guard = Track(new KernelGuard(names));
-        LogGuard(_guard.Describe());
+        LogGuard(string.Join(", ", names));
 
         _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex)));
         Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(ConnectionCapacity));
