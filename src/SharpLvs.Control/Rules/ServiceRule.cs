@@ -11,7 +11,9 @@ namespace SharpLvs.Control.Rules;
 /// <param name="Scheduler">ipvsadm scheduler name (<c>rr</c>, <c>wlc</c>, …) or <c>none</c>.</param>
 /// <param name="Flags">Persistence, one-packet and scheduler flags.</param>
 /// <param name="Timeout">Persistence timeout in seconds (meaningful with <see cref="ServiceRuleFlags.Persistent"/>).</param>
-/// <param name="Netmask">Persistence granularity: an IPv4 mask in host order (0xFFFFFFFF = /32), or an IPv6 prefix length.</param>
+/// <param name="Netmask">Persistence granularity: an IPv4 mask in host order (0xFFFFFFFF = /32), or an IPv6
+/// prefix length (128 for a host; the IPv4 default is out of range for IPv6, so build IPv6 rules with
+/// <see cref="For"/> or pass <see cref="HostPrefixV6"/>).</param>
 /// <param name="PersistenceEngine">Persistence engine name (<c>--pe</c>), empty when none.</param>
 public sealed record ServiceRule(
     ServiceKey Key,
@@ -31,4 +33,8 @@ public sealed record ServiceRule(
     public bool IsIPv6 => !Key.Address.IsIPv4;
 
     public bool IsFirewallMark => Key.FirewallMark != 0;
+
+    /// <summary>A rule with the host-sized persistence mask of the key's family, as ipvsadm sends it.</summary>
+    public static ServiceRule For(ServiceKey key, string scheduler) =>
+        new(key, scheduler, Netmask: key.Address.IsIPv4 ? HostMaskV4 : HostPrefixV6);
 }

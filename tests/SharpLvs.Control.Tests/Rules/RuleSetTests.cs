@@ -80,6 +80,13 @@ public class RuleSetTests
     }
 
     [Fact]
+    public void For_IPv6Key_UsesPrefix128()
+    {
+        Assert.Equal(RuleError.None, NewRuleSet().AddService(ServiceRule.For(Vip6, "rr")));
+        Assert.Equal(ServiceRule.HostMaskV4, ServiceRule.For(Vip, "rr").Netmask);
+    }
+
+    [Fact]
     public void AddService_BadProtocol_InvalidOperation()
     {
         var key = new ServiceKey(1, InetAddress.Parse("198.18.0.10"), 80);
