@@ -185,3 +185,18 @@ _lab_wait_links() {
         done
     done
 }
+
+# lab_offloads_off HOST [IF...]: no TSO/GSO/GRO on a host's interfaces (default: all its
+# eth*), so that one packet captured is one packet on the wire. Only for tests that count
+# packets; the checksum offload stays on (TESTBED fact 1: turning it off hides bugs).
+lab_offloads_off() {
+    local host="$1"; shift
+    local devs=("$@") dev
+    if ((${#devs[@]} == 0)); then
+        mapfile -t devs < <(lab_exec "$host" ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^eth')
+    fi
+    for dev in "${devs[@]}"; do
+        lab_exec "$host" ethtool -K "$dev" tso off gso off gro off >/dev/null 2>&1 ||
+            { _lab_die "ethtool -K $dev in $host failed"; return 1; }
+    done
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Two nginx real servers behind the VIP, round robin: 20 new connections alternate
-# strictly rs1, rs2, rs1, ... (ip_vs_rr.c starts at the first destination added), and
-# `lvsadm -Ln` prints ipvsadm's listing with two Route lines.
+# strictly between them, and `lvsadm -Ln` prints ipvsadm's listing with two Route lines.
+# The kernel starts with the destination added last: __ip_vs_update_dest() puts a new
+# destination at the head of svc->destinations (list_add_rcu), and ip_vs_rr_schedule()
+# walks that list from its head. So rs2 (added second) answers first: rs2, rs1, rs2, ...
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
@@ -38,7 +40,7 @@ for i in $(seq 1 20); do
 done
 echo "answers: ${seq[*]}"
 for i in "${!seq[@]}"; do
-    want=rs$((i % 2 + 1))
+    want=rs$((2 - i % 2))
     [[ "${seq[$i]}" == "$want" ]] || fail "request $((i + 1)) answered by '${seq[$i]}', expected $want (answers: ${seq[*]})"
 done
 

@@ -10,6 +10,9 @@ require_lvs
 lab_up --servers 1 --vip-on none || fail "lab_up failed"
 VIP=$LAB_VIP RS=$(lab_ip rs1) DIR_IP=$(lab_ip director)
 lab_start_http rs1 || fail "nginx rs1"
+# Packets are counted at both ends: no segmentation offload may merge or split them on
+# the way (the director switches its own offloads off itself).
+for h in client router rs1; do lab_offloads_off "$h" || fail "offloads off in $h"; done
 
 # phase PLACEMENT IP_FORWARD
 phase() {
