@@ -95,10 +95,23 @@ GEN_IP=198.18.0.1; DIR_IP=198.18.0.2; RS_IP=198.18.0.3; VIP=198.18.0.100; PORT=9
 WORK=$(mktemp -d /tmp/lvsbench.XXXXXX)
 PIDS=()
 
+alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+# SIGTERM, then SIGKILL if the process has not gone within 10 s.
+stop_pid() {
+    local i
+    kill "$1" 2>/dev/null || return 0
+    for i in $(seq 1 100); do
+        alive "$1" || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}
+
 cleanup() {
     set +e
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
     for ns in "$GEN" "$DIR" "$RS" "$BR"; do ip netns del "$ns" 2>/dev/null; done
     rm -rf "$WORK"
 }
@@ -155,7 +168,9 @@ rps "$RS" r0 1
 
 # Sink: a bound socket absorbs the datagrams (no ICMP port unreachable); the kernel counts
 # them per namespace in /proc/net/snmp, checksums verified.
-in_ns "$RS" taskset -c 0 "$GEN_BIN" sink --port $PORT --seconds 3600 >"$WORK/sink.log" 2>&1 &
+# Background processes are started with `ip netns exec` itself (which execs, never forks),
+# not through a shell function, so $! is the program's own PID.
+ip netns exec "$RS" taskset -c 0 "$GEN_BIN" sink --port $PORT --seconds 3600 >"$WORK/sink.log" 2>&1 &
 PIDS+=($!)
 
 delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separately
@@ -195,12 +210,12 @@ EOF
         lvsd)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
-            in_ns "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
+            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
                 in_ns "$DIR" "$LVSADM" -L -n >/dev/null 2>&1 && break
-                kill -0 "$LVSD_PID" 2>/dev/null || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
+                alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
             in_ns "$DIR" "$LVSADM" -A -u $VIP:$PORT -s rr
@@ -212,11 +227,8 @@ teardown() {
     case "$1" in
         kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
         lvsd)
-            if [ -n "$LVSD_PID" ]; then
-                kill "$LVSD_PID" 2>/dev/null || true
-                wait "$LVSD_PID" 2>/dev/null || true
-                LVSD_PID=""
-            fi ;;
+            [ -n "$LVSD_PID" ] && stop_pid "$LVSD_PID"
+            LVSD_PID="" ;;
     esac
 }
 
@@ -227,13 +239,12 @@ send() { # send PPS SECONDS → "sent seconds"
 }
 
 measure() { # measure ROUND CANDIDATE LOAD PPS
-    local t0 o0 t1 o1 d0 d1 c0 c1 out
+    local t0 o0 t1 o1 d0 d1 c0 c1 out own all
     read -r d0 c0 < <(delivered); read -r t0 o0 < <(cpu1_ticks)
     out=$(send "$4" "$SECS")
     sleep 0.2   # let queued frames drain into the counters
     read -r t1 o1 < <(cpu1_ticks); read -r d1 c1 < <(delivered)
     set -- "$1" "$2" "$3" $out
-    local own all
     own=$(awk -v b=$((o1 - o0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
     all=$(awk -v b=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" $((d1 - d0)) "$own" "$all" >>"$RUNS"
