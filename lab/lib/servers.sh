@@ -14,6 +14,8 @@ lab_start_http() {
     [[ "$v" == *--without-http_fastcgi_module* ]] || temps+=" fastcgi_temp_path $dir/fastcgi;"
     [[ "$v" == *--without-http_uwsgi_module* ]] || temps+=" uwsgi_temp_path $dir/uwsgi;"
     [[ "$v" == *--without-http_scgi_module* ]] || temps+=" scgi_temp_path $dir/scgi;"
+    local listen6=""
+    ((LAB_IPV6)) && listen6="listen [::]:$port;"
     cat >"$dir/nginx.conf" <<EOF
 user root;
 worker_processes 1;
@@ -30,6 +32,7 @@ http {
     keepalive_timeout 120s;
     server {
         listen $port;
+        $listen6
         default_type text/plain;
         location / { return 200 "$name\n"; }
     }

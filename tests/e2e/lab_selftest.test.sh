@@ -74,12 +74,13 @@ ip netns list | grep -q "^$prefix" && fail "namespaces left: $(ip netns list | g
 for pid in $pids; do kill -0 "$pid" 2>/dev/null && fail "process $pid still alive"; done
 [[ ! -d "$LAB_TMP/${prefix}lab" ]] || fail "temp dir left"
 
-step "flat lab: client on the LAN reaches a real server directly"
+step "flat lab with IPv6: client on the LAN reaches a real server directly"
 LAB_PREFIX="${prefix}2-"
-lab_up --servers 1 --flat || fail "flat lab_up failed"
+lab_up --servers 1 --flat --ipv6 || fail "flat lab_up failed"
 [[ "$(lab_ip client)" == 198.18.0.100 ]] || fail "flat client address"
 lab_start_http rs1 || fail "nginx rs1 (flat)"
 [[ "$(http_get client http://198.18.0.21/)" == rs1 ]] || fail "flat client -> rs1"
+[[ "$(http_get client "http://[$(lab_ip6 rs1)]/")" == rs1 ]] || fail "flat client -> rs1 over IPv6"
 lab_exec client ip -4 route show default | grep -q . && fail "flat client should have no default route"
 fprefix=$LAB_PREFIX
 lab_down

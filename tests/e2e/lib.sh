@@ -61,7 +61,7 @@ start_lvsd() {
 
 # http_get HOST URL: the body of one HTTP GET (a new connection each time), 5 s at most.
 http_get() {
-    lab_exec "$1" curl -sS --max-time 5 --connect-timeout 3 -H 'Connection: close' "$2" 2>&1
+    lab_exec "$1" curl -sS -g --max-time 5 --connect-timeout 3 -H 'Connection: close' "$2" 2>&1
 }
 
 # The ipvsadm real-server line prefix: "  -> %-28s %-7s %-6d ".
