@@ -95,18 +95,18 @@ GEN_IP=198.18.0.1; DIR_IP=198.18.0.2; RS_IP=198.18.0.3; VIP=198.18.0.100; PORT=9
 WORK=$(mktemp -d /tmp/lvsbench.XXXXXX)
 PIDS=()
 
-alive() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
+alive() { local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || true; [ -n "$st" ] && [ "$st" != Z ]; }
 # SIGTERM, then SIGKILL if the process has not gone within 10 s.
 stop_pid() {
     local i
-    kill "$1" 2>/dev/null || return 0
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || { wait "$1" 2>/dev/null || true; return 0; }
     for i in $(seq 1 100); do
         alive "$1" || break
         sleep 0.1
     done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-    return 0
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
 }
 
 cleanup() {
@@ -182,8 +182,8 @@ delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separate
 # "all busy" but not in the director's share.
 cpu1_ticks() {
     local own=0
-    if [ -n "$LVSD_PID" ] && [ -r "/proc/$LVSD_PID/stat" ]; then
-        own=$(sed 's/^.*) //' "/proc/$LVSD_PID/stat" | awk '{ print $12 + $13 }')
+    if [ -n "$LVSD_PID" ]; then
+        own=$( { sed 's/^.*) //' "/proc/$LVSD_PID/stat" 2>/dev/null || echo; } | awk '{ print $12 + $13 }')
     fi
     awk -v own="$own" '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 + $9, $7 + $8 + own }' /proc/stat
 }
@@ -227,7 +227,9 @@ teardown() {
     case "$1" in
         kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
         lvsd)
-            [ -n "$LVSD_PID" ] && stop_pid "$LVSD_PID"
+            alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
+            stop_pid "$LVSD_PID"
+            cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd.log"
             LVSD_PID="" ;;
     esac
 }
@@ -256,6 +258,8 @@ measure() { # measure ROUND CANDIDATE LOAD PPS
 
 RUNS=$WORK/runs.tsv
 : >"$RUNS"
+mkdir -p "$ROOT/bench/results"
+: >"$ROOT/bench/results/lvsd.log"
 read -r idle0 _ < <(cpu1_ticks); sleep 1; read -r idle1 _ < <(cpu1_ticks)
 echo "topology $P: generator $GEN_IP ($GEN_MAC) → director $DIR_IP ($DIR_MAC) → real server $RS_IP ($RS_MAC), VIP $VIP:$PORT udp"
 echo "CPU 1 background load before the runs: $(( (idle1 - idle0) * 100 / HZ ))%"
