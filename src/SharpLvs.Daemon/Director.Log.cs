@@ -42,4 +42,7 @@ internal sealed partial class Director
 
     [LoggerMessage(13, LogLevel.Information, "statistics zeroed ({Scope})")]
     private partial void LogZeroed(string scope);
+
+    [LoggerMessage(14, LogLevel.Warning, "no next hop yet for real server {Address} after {WaitMs} ms (no route or no ARP answer); its connections are dropped until it resolves")]
+    private partial void LogUnresolved(string address, int waitMs);
 }

@@ -8,6 +8,8 @@ namespace SharpLvs.Daemon;
 
 internal sealed partial class Director
 {
+    private static readonly TimeSpan NextHopWait = TimeSpan.FromMilliseconds(500);
+
     private RuleSetView _rules = RuleSetView.Empty;
 
     /// <summary>
@@ -29,7 +31,33 @@ internal sealed partial class Director
         }
 
         _resolver.RequestResolve();
+        AwaitNextHops();
     }
+
+    /// <summary>
+    /// Kernel IPVS queues a connection's first packet behind ARP; lvsd has no such queue, so
+    /// instead a rule change returns to lvsadm only once its new real servers' next hops are
+    /// known (bounded: an unreachable real server must not stall the control socket). A SYN
+    /// sent right after <c>lvsadm -a</c> then finds the MAC already resolved.
+    /// </summary>
+    private void AwaitNextHops()
+    {
+        var deadline = Environment.TickCount64 + (long)NextHopWait.TotalMilliseconds;
+        while (Unresolved() is { } pending)
+        {
+            if (Environment.TickCount64 >= deadline)
+            {
+                LogUnresolved(pending.Address.ToString(), (int)NextHopWait.TotalMilliseconds);
+                return;
+            }
+
+            Thread.Sleep(2);
+        }
+    }
+
+    private RealServer? Unresolved() => _services.Current.Services
+        .SelectMany(s => s.RealServers)
+        .FirstOrDefault(r => r.Available && r.NextHop is null && r.Method != ForwardingMethod.Local);
 
     private void PublishLocked()
     {

@@ -6,9 +6,6 @@
 # a service of its own, so each datagram is the very first packet toward an unresolved
 # real server.
 #
-# PENDING (not run by tests/e2e/run): lvsd drops these packets today (DropReason.NoNextHop
-# until NeighbourResolver learns the MAC). Run it with `tests/e2e/run pending/dr_first_packet`;
-# move it up into tests/e2e/ when it passes.
 . "$(dirname "$0")/../lib.sh"
 require_lvs
 
