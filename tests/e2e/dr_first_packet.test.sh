@@ -5,8 +5,7 @@
 # it plainly: no retransmission hides a lost first datagram. Each real server is used by
 # a service of its own, so each datagram is the very first packet toward an unresolved
 # real server.
-#
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 require_lvs
 
 lab_up --servers 3 --vip-on eth || fail "lab_up failed"
