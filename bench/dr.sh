@@ -20,6 +20,9 @@
 #                    [--gen-mode packet|udp] [--wait-quiet SECONDS] [--no-build] [--publish]
 # --wait-quiet S: before each round wait (at most S seconds) until other load on the machine
 # is below 15 % of a CPU, since a shared machine's builds skew every figure.
+# --lvsd-sched fifo|other: lvsd's data-plane thread runs SCHED_FIFO by default, so it owns
+# CPU 1 the way the kernel's softirq does; with `other` (nice only) it waits behind whatever
+# else runs on CPU 1 and its RX ring overflows on a busy machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +37,7 @@ BUILD=1
 PUBLISH=0
 LVSD_ARGS=${LVSD_ARGS:---interface d0}
 WAIT_QUIET=0
+LVSD_SCHED=fifo
 # The machine may be shared (other builds): the generator and lvsd run at a high priority so
 # they keep their CPUs; the kernel candidate's work is softirq, which preempts tasks anyway.
 NICE=${NICE:--15}
@@ -50,7 +54,8 @@ while [ $# -gt 0 ]; do
         --no-build) BUILD=0 ;;
         --publish) PUBLISH=1 ;;
         --wait-quiet) WAIT_QUIET=$2; shift ;;
-        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+        --lvsd-sched) LVSD_SCHED=$2; shift ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
         *) echo "dr.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -218,6 +223,15 @@ EOF
                 alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
+            if [ "$LVSD_SCHED" = fifo ]; then
+                local t n=0
+                for t in /proc/"$LVSD_PID"/task/*; do
+                    case "$(cat "$t/comm" 2>/dev/null)" in
+                        "lvsd data plane"*) chrt -f -p 50 "${t##*/}"; n=$((n + 1)) ;;
+                    esac
+                done
+                [ $n -gt 0 ] || echo "dr.sh: no 'lvsd data plane' thread found; lvsd runs SCHED_OTHER" >&2
+            fi
             in_ns "$DIR" "$LVSADM" -A -u $VIP:$PORT -s rr
             in_ns "$DIR" "$LVSADM" -a -u $VIP:$PORT -r $RS_IP -g
             ;;
@@ -294,7 +308,7 @@ cp "$RUNS" "$RESULTS/latest-runs.tsv"
 {
     "$GEN_BIN" report --input "$RUNS" --title "## Direct-Routing packet benchmark ($(date -u +%Y-%m-%d), $(uname -r), $NCPU CPUs)"
     echo
-    echo "Setup: 60-byte UDP frames, $FLOWS flows, $ROUNDS rounds × ${SECS} s, fixed load $PPS pps, generator ($GEN_MODE) on CPU 0, director ingress on CPU 1 (rps_cpus), lvsd pinned to CPU 1. Command: \`bench/dr.sh\`. Target: lvsd ≤ 2.0 µs/packet at 150 kpps."
+    echo "Setup: 60-byte UDP frames, $FLOWS flows, $ROUNDS rounds × ${SECS} s, fixed load $PPS pps, generator ($GEN_MODE) on CPU 0, director ingress on CPU 1 (rps_cpus), lvsd pinned to CPU 1 (data plane $LVSD_SCHED), generator and lvsd at nice $NICE. Command: \`bench/dr.sh\`. Target: lvsd ≤ 2.0 µs/packet at 150 kpps."
 } >"$RESULTS/latest.md"
 echo
 cat "$RESULTS/latest.md"
