@@ -85,16 +85,3 @@ udp_ask() {
     cat "$f"
     rm -f "$f"
 }
-
-# settle_next_hops RIP...: wait until the director's kernel has resolved each real
-# server's MAC, then one more second, lvsd's NeighbourResolver refresh interval. Used by
-# tests about something else than the first packets after `lvsadm -a`; that case has its
-# own test (dr_first_packet).
-settle_next_hops() {
-    local rip
-    for rip in "$@"; do
-        lab_wait_for 5 bash -c "ip -n $(lab_ns director) neigh show $rip | grep -q lladdr" ||
-            fail "the director never resolved $rip"
-    done
-    sleep 1.2
-}
