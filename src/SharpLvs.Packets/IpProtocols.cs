@@ -15,6 +15,9 @@ public static class IpProtocols
     public const byte Ipv6 = 41;
     public const byte Ipv6Routing = 43;
     public const byte Ipv6Fragment = 44;
+
+    /// <summary>Generic Routing Encapsulation (RFC 2784).</summary>
+    public const byte Gre = 47;
     public const byte Esp = 50;
     public const byte Ah = 51;
     public const byte Icmpv6 = 58;

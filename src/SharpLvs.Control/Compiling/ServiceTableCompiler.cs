@@ -116,6 +116,39 @@ public static class ServiceTableCompiler
         server.UpperThreshold = (int)Math.Min(destination.UpperThreshold, int.MaxValue);
         server.LowerThreshold = (int)Math.Min(destination.LowerThreshold, int.MaxValue);
         server.Available = true;
+        var tunnel = Tunnel(destination);
+        if (server.Tunnel != tunnel)
+        {
+            server.Tunnel = tunnel;
+        }
+    }
+
+    /// <summary>The destination's tunnel settings as the data plane takes them (the kernel's dest->tun_type, tun_port, tun_flags).</summary>
+    internal static TunnelSettings Tunnel(DestinationRule destination)
+    {
+        if (destination.TunnelType == TunnelType.IpIp && destination.TunnelFlags == TunnelFlags.NoChecksum)
+        {
+            return TunnelSettings.IpIp;
+        }
+
+        var type = destination.TunnelType switch
+        {
+            TunnelType.Gue => TunnelEncapsulation.Gue,
+            TunnelType.Gre => TunnelEncapsulation.Gre,
+            _ => TunnelEncapsulation.IpIp,
+        };
+        var checksum = TunnelChecksum.None;
+        if ((destination.TunnelFlags & TunnelFlags.Checksum) != 0)
+        {
+            checksum |= TunnelChecksum.Checksum;
+        }
+
+        if ((destination.TunnelFlags & TunnelFlags.RemoteChecksum) != 0)
+        {
+            checksum |= TunnelChecksum.Remote;
+        }
+
+        return new TunnelSettings(type, type == TunnelEncapsulation.Gue ? destination.TunnelPort : (ushort)0, checksum);
     }
 
     /// <summary>The persistence granularity as a prefix length: leading ones of an IPv4 mask, or the IPv6 prefix.</summary>

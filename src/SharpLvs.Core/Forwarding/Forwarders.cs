@@ -8,6 +8,7 @@ internal static class Forwarders
     public static IForwarder? For(ForwardingMethod method) => method switch
     {
         ForwardingMethod.DirectRouting => DirectRoutingForwarder.Instance,
+        ForwardingMethod.Tunnel => TunnelForwarder.Instance,
         _ => null,
     };
 }

@@ -17,6 +17,7 @@ public sealed class DataPlaneCounters
     private long _connectionsCreated;
     private long _connectionsExpired;
     private long _checksumsCompleted;
+    private long _icmpErrors;
 
     /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
     public IpvsStats Totals { get; } = new();
@@ -29,6 +30,9 @@ public sealed class DataPlaneCounters
 
     /// <summary>CHECKSUM_PARTIAL frames whose checksum the pipeline completed.</summary>
     public long ChecksumsCompleted => Volatile.Read(ref _checksumsCompleted);
+
+    /// <summary>Packets turned into an ICMP error for their sender (fragmentation needed, packet too big).</summary>
+    public long IcmpErrors => Volatile.Read(ref _icmpErrors);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -55,6 +59,7 @@ public sealed class DataPlaneCounters
         all.Add(new(nameof(ConnectionsCreated), ConnectionsCreated));
         all.Add(new(nameof(ConnectionsExpired), ConnectionsExpired));
         all.Add(new(nameof(ChecksumsCompleted), ChecksumsCompleted));
+        all.Add(new(nameof(IcmpErrors), IcmpErrors));
         return all;
     }
 
@@ -80,6 +85,8 @@ public sealed class DataPlaneCounters
     internal void CountConnectionCreated() => Volatile.Write(ref _connectionsCreated, _connectionsCreated + 1);
 
     internal void CountConnectionsExpired(int count) => Volatile.Write(ref _connectionsExpired, _connectionsExpired + count);
+
+    internal void CountIcmpError() => Volatile.Write(ref _icmpErrors, _icmpErrors + 1);
 
     internal void CountChecksumCompleted() => Volatile.Write(ref _checksumsCompleted, _checksumsCompleted + 1);
 }

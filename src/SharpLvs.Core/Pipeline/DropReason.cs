@@ -38,4 +38,25 @@ public enum DropReason : byte
 
     /// <summary>CHECKSUM_PARTIAL metadata pointing outside the frame.</summary>
     BadPartialChecksum,
+
+    /// <summary>TUN: the route to the real server gave no source address of its family for the outer header.</summary>
+    NoTunnelSource,
+
+    /// <summary>TUN: too few bytes in front of the frame for the outer headers (the port's headroom).</summary>
+    NoHeadroom,
+
+    /// <summary>TUN: a GSO super-frame, which the port cannot segment once encapsulated.</summary>
+    TunnelGso,
+
+    /// <summary>TUN: the path MTU minus the tunnel headers is below 68 (IPv4) or 1280 (IPv6), as the kernel refuses.</summary>
+    TunnelMtuTooSmall,
+
+    /// <summary>
+    /// A DF (or IPv6) packet too big for the path; counted here only when no ICMP error could
+    /// be built in its place (otherwise it is transmitted as that error, <see cref="DataPlaneCounters.IcmpErrors"/>).
+    /// </summary>
+    FragmentationNeeded,
+
+    /// <summary>TUN: an IPv4 packet without DF too big for the tunnel; the kernel would fragment the outer packet.</summary>
+    TunnelNeedsFragmentation,
 }

@@ -28,6 +28,12 @@ public enum GsoType : byte
 /// </summary>
 public struct PacketDescriptor
 {
+    /// <summary>
+    /// Bytes right before <c>Offset</c> a port may use for its own per-frame header when it
+    /// sends (virtio_net_hdr): a forwarder that grows a frame into the headroom leaves them.
+    /// </summary>
+    public const int PortReserve = 16;
+
     // Filled by the packet port.
     public nint Buffer;
     public int Capacity;

@@ -87,6 +87,15 @@ public sealed partial class PacketProcessor
         }
 
         var xmit = entry.Forwarder!.Inbound(ref packet, inbound, server);
+        if (xmit == DropReason.FragmentationNeeded && packet.EgressIfIndex != 0)
+        {
+            // ensure_mtu_is_adequate: the forwarder turned the packet into the ICMP error for
+            // its sender, already complete.
+            Counters.CountIcmpError();
+            verdict = Verdict.Transmit;
+            return DropReason.None;
+        }
+
         if (xmit != DropReason.None)
         {
             return xmit;

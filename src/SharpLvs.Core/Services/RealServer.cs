@@ -14,6 +14,7 @@ public sealed class RealServer
     private volatile int _weight;
     private volatile ForwardingMethod _method;
     private volatile NextHop? _nextHop;
+    private volatile TunnelSettings _tunnel = TunnelSettings.IpIp;
     private volatile bool _available = true;
     private volatile bool _overloaded;
     private volatile int _upperThreshold;
@@ -52,6 +53,13 @@ public sealed class RealServer
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             _weight = value;
         }
+    }
+
+    /// <summary>The encapsulation used when <see cref="Method"/> is <see cref="ForwardingMethod.Tunnel"/>.</summary>
+    public TunnelSettings Tunnel
+    {
+        get => _tunnel;
+        set => _tunnel = value ?? throw new ArgumentNullException(nameof(value));
     }
 
     /// <summary>Where frames to this server go on the wire; null while unresolved (its packets are dropped).</summary>

@@ -6,7 +6,7 @@ namespace SharpLvs.Linux.Netlink;
 /// <summary>
 /// Keeps every real server's <see cref="RealServer.NextHop"/> current: route to the RIP →
 /// next-hop address (the gateway, or the RIP itself when on-link) → that neighbour's MAC,
-/// plus the egress link's MAC and MTU. Runs on its own thread: on rtnetlink change
+/// plus the egress link's MAC and MTU and the route's preferred source (TUN's outer source). Runs on its own thread: on rtnetlink change
 /// notifications, every second, and on <see cref="RequestResolve"/>.
 /// <para>
 /// The director's kernel never sends to a real server itself (frames leave through the
@@ -128,12 +128,12 @@ public sealed unsafe class NeighbourResolver : IDisposable
 
         if (neighbour is { IsUsable: true })
         {
-            return new NextHop(route.OutputIfIndex, link.Mac, neighbour.Mac, link.Mtu);
+            return new NextHop(route.OutputIfIndex, link.Mac, neighbour.Mac, link.Mtu, route.PreferredSource);
         }
 
         // Unresolved for now: keep what we knew if the path still leaves the same way.
         return current is not null && current.IfIndex == route.OutputIfIndex
-            ? current with { Source = link.Mac, Mtu = link.Mtu }
+            ? current with { Source = link.Mac, Mtu = link.Mtu, PreferredSource = route.PreferredSource }
             : null;
     }
 

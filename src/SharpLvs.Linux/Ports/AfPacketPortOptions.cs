@@ -18,10 +18,12 @@ public sealed class AfPacketPortOptions
     public int FrameCount { get; init; } = 240;
 
     /// <summary>
-    /// Bytes before each frame (PACKET_RESERVE) a forwarder may grow into when it encapsulates
-    /// (IP-in-IP needs 20 or 40).
+    /// Bytes before each frame (PACKET_RESERVE) a forwarder may grow into when it encapsulates:
+    /// the largest TUN header (IPv6 + UDP + GUE with remote checksum, 60 bytes), the new
+    /// Ethernet header's 14 beyond the received one's, and the sender's virtio_net_hdr
+    /// (<c>PacketDescriptor.PortReserve</c>) fit.
     /// </summary>
-    public int Headroom { get; init; } = 64;
+    public int Headroom { get; init; } = 96;
 
     internal void Validate()
     {

@@ -54,10 +54,9 @@ public class DirectRoutingForwarderTests
     }
 
     [Fact]
-    public void Forwarders_For_DirectRoutingOnlyForNow()
+    public void Forwarders_For_DirectRoutingAndNoMasqueradeYet()
     {
         Assert.Same(DirectRoutingForwarder.Instance, Forwarders.For(ForwardingMethod.DirectRouting));
         Assert.Null(Forwarders.For(ForwardingMethod.Masquerade));
-        Assert.Null(Forwarders.For(ForwardingMethod.Tunnel));
     }
 }
