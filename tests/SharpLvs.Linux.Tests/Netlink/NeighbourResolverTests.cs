@@ -23,7 +23,7 @@ public class NeighbourResolverTests
 
         Assert.Equal(1, new NeighbourResolver(table, () => [rs]).ResolveAll());
 
-        Assert.Equal(new NextHop(3, LinkMac, ServerMac, 1500), rs.NextHop);
+        Assert.Equal(new NextHop(3, LinkMac, ServerMac, 1500, InetAddress.Parse("198.18.0.1")), rs.NextHop);
         Assert.Empty(table.Requested);
     }
 
@@ -107,7 +107,7 @@ public class NeighbourResolverTests
             Thread.Sleep(20);
         }
 
-        Assert.Equal(new NextHop(a.IfIndex("va"), localMac, peerMac, 1500), rs.NextHop);
+        Assert.Equal(new NextHop(a.IfIndex("va"), localMac, peerMac, 1500, InetAddress.Parse("198.18.1.1")), rs.NextHop);
     }
 
     private sealed class FakeNeighbourTable : INeighbourTable

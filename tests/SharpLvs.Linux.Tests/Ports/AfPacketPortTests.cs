@@ -34,7 +34,7 @@ public class AfPacketPortTests
         var d = batch.Items[index];
         Assert.Equal(ifIndex, d.IngressIfIndex);
         Assert.Equal(PacketClass.Host, d.Class);
-        Assert.Equal(64, d.Offset);
+        Assert.Equal(new AfPacketPortOptions().Headroom, d.Offset);
         Assert.Equal(14 + 20 + 8 + 15, d.Length);
         Assert.True(d.NeedsChecksum, "veth leaves the UDP checksum partial (TESTBED fact 1)");
         Assert.Equal(14 + 20, d.ChecksumStart);
