@@ -45,4 +45,7 @@ internal sealed partial class Director
 
     [LoggerMessage(14, LogLevel.Warning, "no next hop yet for real server {Address} after {WaitMs} ms (no route or no ARP answer); its connections are dropped until it resolves")]
     private partial void LogUnresolved(string address, int waitMs);
+
+    [LoggerMessage(15, LogLevel.Warning, "drops since start: {Drops}")]
+    private partial void LogDrops(string drops);
 }

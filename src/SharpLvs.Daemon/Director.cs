@@ -23,6 +23,7 @@ namespace SharpLvs.Daemon;
 internal sealed partial class Director : IDisposable
 {
     private const int ConnectionCapacity = 1 << 20;
+    private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger;
     private readonly DaemonOptions _options;
@@ -38,6 +39,7 @@ internal sealed partial class Director : IDisposable
     private VipAnswers _vipAnswers = null!;
     private Thread? _workerThread;
     private Timer? _hostWatch;
+    private bool _started;
 
     private Director(DaemonOptions options, ILogger logger)
     {
@@ -111,13 +113,24 @@ internal sealed partial class Director : IDisposable
         // once a second which VIPs lvsd must answer ARP for.
         _hostWatch = new Timer(_ => WatchHost(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _undo.Push(_hostWatch);
+        var drops = new DropReport(Worker.Counters, _port);
+        _undo.Push(new Timer(_ => ReportDrops(drops), null, DropReportInterval, DropReportInterval));
 
         foreach (var served in catalog.Served)
         {
             LogServing(served.Name, served.IfIndex, served.Link.Mac.ToString(), served.Link.Mtu);
         }
 
+        _started = true;
         LogReady(ControlEndpoint.DefaultName.TrimStart('\0'));
+    }
+
+    private void ReportDrops(DropReport drops)
+    {
+        if (drops.Changed() is { Length: > 0 } text)
+        {
+            LogDrops(text);
+        }
     }
 
     private InterfaceCatalog LoadInterfaces()
@@ -166,7 +179,10 @@ internal sealed partial class Director : IDisposable
         }
 
         _stopWorker.Dispose();
-        LogStopped();
+        if (_started)
+        {
+            LogStopped();
+        }
     }
 
     private sealed class Undo(Action action) : IDisposable
