@@ -13,12 +13,12 @@ lvsadm_ok -A -t "$VIP:80" -s rr
 lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs1)" -g -w 1
 lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs2)" -g -w 1
 
-step "client: one keep-alive connection, 12 requests at 3 per second"
+step "client: one keep-alive connection, 30 requests at 3 per second"
 # -N flushes each body as it arrives; num_connects is 1 only when curl had to (re)connect.
-lab_spawn client keepalive curl -sS -N --max-time 20 --rate 3/s \
-    -w 'connects=%{num_connects}\n' "http://$VIP/[1-12]" || fail "spawn curl"
+lab_spawn client keepalive curl -sS -N --max-time 60 --rate 3/s \
+    -w 'connects=%{num_connects}\n' "http://$VIP/[1-30]" || fail "spawn curl"
 ka=$LAB_LAST_PID
-lab_wait_for 5 grep -q '^rs' "$LAB_DIR/keepalive.log" || fail "keep-alive curl got no first answer: $(cat "$LAB_DIR/keepalive.log")"
+lab_wait_for 15 grep -q '^rs' "$LAB_DIR/keepalive.log" || fail "keep-alive curl got no first answer: $(cat "$LAB_DIR/keepalive.log")"
 busy="$(grep -m1 '^rs' "$LAB_DIR/keepalive.log")"
 other=rs1; [[ "$busy" == rs1 ]] && other=rs2
 step "the long connection is on $busy; quiescing it with -w 0"
@@ -32,13 +32,13 @@ for i in $(seq 1 6); do
 done
 kill -0 "$ka" 2>/dev/null || fail "keep-alive curl finished too early to prove anything"
 
-lab_wait_exit "$ka" 15 || fail "keep-alive curl hung"
+lab_wait_exit "$ka" 60 || fail "keep-alive curl hung"
 wait "$ka"; rc=$?
 out="$(cat "$LAB_DIR/keepalive.log")"
 ((rc == 0)) || fail "keep-alive curl failed (status $rc): $(tail -n 3 <<<"$out")"
 answers=$(grep -c "^$busy\$" <<<"$out")
 connects=$(grep -c '^connects=1$' <<<"$out")
-echo "keep-alive answers from $busy: $answers/12, (re)connects: $connects"
-((answers == 12)) || fail "the established connection lost its server: $(grep '^rs' <<<"$out" | tr '\n' ' ')"
+echo "keep-alive answers from $busy: $answers/30, (re)connects: $connects"
+((answers == 30)) || fail "the established connection lost its server: $(grep '^rs' <<<"$out" | tr '\n' ' ')"
 ((connects == 1)) || fail "curl had to reconnect $connects times (the established connection broke)"
 pass

@@ -59,9 +59,10 @@ start_lvsd() {
     lab_start_lvsd "$@" || fail "lvsd did not start ($*)"
 }
 
-# http_get HOST URL: the body of one HTTP GET (a new connection each time), 5 s at most.
+# http_get HOST URL: the body of one HTTP GET (a new connection each time), 12 s at most
+# (generous: CI machines run at a load of 30 on 2 cores at times; a lost SYN costs 1 s).
 http_get() {
-    lab_exec "$1" curl -sS -g --max-time 5 --connect-timeout 3 -H 'Connection: close' "$2" 2>&1
+    lab_exec "$1" curl -sS -g --max-time 12 --connect-timeout 8 -H 'Connection: close' "$2" 2>&1
 }
 
 # The ipvsadm real-server line prefix: "  -> %-28s %-7s %-6d ".
@@ -70,7 +71,7 @@ route_line_prefix() {
 }
 
 # udp_ask HOST ADDR PORT [SRCPORT]: send one datagram "ping" from HOST, print the first
-# answer (empty if none within 4 s). socat's UDP4 client connects its socket, so only an
+# answer (empty if none within 8 s). socat's UDP4 client connects its socket, so only an
 # answer from ADDR:PORT counts. The answer is read by a small script instead of socat's
 # stdout because socat gives up 0.5 s after its stdin ends, which a loaded machine
 # can exceed.
@@ -79,8 +80,8 @@ udp_ask() {
     [[ -n "${4:-}" ]] && opts=",sourceport=$4,reuseaddr"
     f="$(mktemp -p "$LAB_DIR" udp.XXXXXX)"
     [[ -f "$LAB_DIR/udp-ask.sh" ]] ||
-        printf '%s\n' 'echo ping' 'read -t 4 -r a && printf "%s\n" "$a" >"$1"' >"$LAB_DIR/udp-ask.sh"
-    lab_exec "$host" timeout 8 socat -T 5 -t 0.1 "UDP4:$addr:$port$opts" \
+        printf '%s\n' 'echo ping' 'read -t 8 -r a && printf "%s\n" "$a" >"$1"' >"$LAB_DIR/udp-ask.sh"
+    lab_exec "$host" timeout 12 socat -T 10 -t 0.1 "UDP4:$addr:$port$opts" \
         "EXEC:bash $LAB_DIR/udp-ask.sh $f" >/dev/null 2>&1
     cat "$f"
     rm -f "$f"
