@@ -79,6 +79,22 @@ public static class ServiceTableCompiler
             flags |= CoreServiceFlags.OnePacket;
         }
 
+        // -b: the scheduler reads its own flags (sh-fallback, sh-port, mh-fallback, mh-port).
+        if ((rule.Flags & ServiceRuleFlags.Scheduler1) != 0)
+        {
+            flags |= CoreServiceFlags.SchedulerFlag1;
+        }
+
+        if ((rule.Flags & ServiceRuleFlags.Scheduler2) != 0)
+        {
+            flags |= CoreServiceFlags.SchedulerFlag2;
+        }
+
+        if ((rule.Flags & ServiceRuleFlags.Scheduler3) != 0)
+        {
+            flags |= CoreServiceFlags.SchedulerFlag3;
+        }
+
         var persistent = (flags & CoreServiceFlags.Persistent) != 0;
         return new VirtualService(
             rule.Key,

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SharpLvs.Core.Connections;
+using SharpLvs.Core.Scheduling;
 using SharpLvs.Core.Services;
 
 namespace SharpLvs.Core.Pipeline;
@@ -15,11 +16,16 @@ public sealed class DataPlaneWorker
     /// <summary>How long Receive may wait for frames, so timers and requests keep turning when idle.</summary>
     public const int DefaultReceiveTimeoutMs = 50;
 
+    /// <summary>How often schedulers with ageing state (lblc, lblcr) get their timer call.</summary>
+    public const int SchedulerTickIntervalMs = 1000;
+
     private readonly IPacketPort _port;
     private readonly PacketBatch _batch;
     private readonly TimeProvider _time;
     private readonly int _receiveTimeoutMs;
     private readonly ConcurrentQueue<Action> _requests = new();
+    private readonly ServiceTableHolder _services;
+    private long _nextSchedulerTickMs = long.MinValue;
 
     public DataPlaneWorker(
         IPacketPort port,
@@ -35,6 +41,7 @@ public sealed class DataPlaneWorker
         _batch = new PacketBatch(batchSize);
         _time = time ?? TimeProvider.System;
         _receiveTimeoutMs = receiveTimeoutMs;
+        _services = services;
         Processor = new PacketProcessor(services, connections);
     }
 
@@ -91,7 +98,26 @@ public sealed class DataPlaneWorker
             Counters.CountConnectionsExpired(expired);
         }
 
+        if (nowMs >= _nextSchedulerTickMs)
+        {
+            _nextSchedulerTickMs = nowMs + SchedulerTickIntervalMs;
+            TickSchedulers(_services.Current, nowMs);
+        }
+
         RunRequests();
+    }
+
+    /// <summary>The schedulers' periodic hook, on this thread so that it never races their Schedule.</summary>
+    private static void TickSchedulers(ServiceTable table, long nowMs)
+    {
+        var services = table.Services;
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i].Scheduler is IPeriodicScheduler periodic)
+            {
+                periodic.Tick(nowMs);
+            }
+        }
     }
 
     /// <summary>

@@ -23,6 +23,16 @@ public sealed class SchedulerRegistry
         registry.Register(SchedulerNames.WeightedRoundRobin, WeightedRoundRobinScheduler.Create);
         registry.Register(SchedulerNames.LeastConnection, LeastConnectionScheduler.Create);
         registry.Register(SchedulerNames.WeightedLeastConnection, WeightedLeastConnectionScheduler.Create);
+        registry.Register(SchedulerNames.LocalityBasedLeastConnection, LocalityBasedLeastConnectionScheduler.Create);
+        registry.Register(SchedulerNames.LocalityBasedLeastConnectionWithReplication, LocalityBasedLeastConnectionWithReplicationScheduler.Create);
+        registry.Register(SchedulerNames.DestinationHashing, DestinationHashingScheduler.Create);
+        registry.Register(SchedulerNames.SourceHashing, SourceHashingScheduler.Create);
+        registry.Register(SchedulerNames.ShortestExpectedDelay, ShortestExpectedDelayScheduler.Create);
+        registry.Register(SchedulerNames.NeverQueue, NeverQueueScheduler.Create);
+        registry.Register(SchedulerNames.WeightedFailover, WeightedFailoverScheduler.Create);
+        registry.Register(SchedulerNames.WeightedOverflow, WeightedOverflowScheduler.Create);
+        registry.Register(SchedulerNames.MaglevHashing, MaglevHashingScheduler.Create);
+        registry.Register(SchedulerNames.WeightedRandomTwosChoice, WeightedRandomTwosChoiceScheduler.Create);
         return registry;
     }
 

@@ -21,9 +21,15 @@ internal sealed class WeightedLeastConnectionScheduler : IScheduler
     public static IScheduler Create(ImmutableArray<RealServer> servers, IScheduler? previous) =>
         new WeightedLeastConnectionScheduler(servers.ToArray());
 
-    public RealServer? Schedule(VirtualService service, in FlowKey flow)
+    public RealServer? Schedule(VirtualService service, in FlowKey flow) => Least(_servers);
+
+    /// <summary>
+    /// The weighted least-connection pick that wlc, lblc and lblcr share (ip_vs_wlc_schedule,
+    /// __ip_vs_lblc_schedule, __ip_vs_lblcr_schedule): the first server neither overloaded nor
+    /// quiesced starts, later ones win only with a strictly smaller overhead per weight.
+    /// </summary>
+    internal static RealServer? Least(RealServer[] servers)
     {
-        var servers = _servers;
         var first = 0;
         while (first < servers.Length && (servers[first].IsOverloaded || servers[first].Weight <= 0))
         {

@@ -12,6 +12,7 @@ namespace SharpLvs.Core.Services;
 public sealed class RealServer
 {
     private volatile int _weight;
+    private volatile int _lastWeight;
     private volatile ForwardingMethod _method;
     private volatile NextHop? _nextHop;
     private volatile TunnelSettings _tunnel = TunnelSettings.IpIp;
@@ -30,6 +31,7 @@ public sealed class RealServer
         Port = port;
         _method = method;
         _weight = weight;
+        _lastWeight = weight;
     }
 
     /// <summary>RIP, the real server's address.</summary>
@@ -51,6 +53,11 @@ public sealed class RealServer
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (value != 0)
+            {
+                _lastWeight = value;
+            }
+
             _weight = value;
         }
     }
@@ -61,6 +68,12 @@ public sealed class RealServer
         get => _tunnel;
         set => _tunnel = value ?? throw new ArgumentNullException(nameof(value));
     }
+
+    /// <summary>
+    /// The kernel's <c>last_weight</c>: the weight given when the server was added, then the
+    /// latest non-zero one (__ip_vs_update_dest). mh keeps a quiesced server's table slots by it.
+    /// </summary>
+    public int LastWeight => _lastWeight;
 
     /// <summary>Where frames to this server go on the wire; null while unresolved (its packets are dropped).</summary>
     public NextHop? NextHop
@@ -79,14 +92,30 @@ public sealed class RealServer
         set => _available = value;
     }
 
-    /// <summary>IP_VS_DEST_F_OVERLOAD: the upper connection threshold was reached; schedulers skip it.</summary>
+    /// <summary>
+    /// IP_VS_DEST_F_OVERLOAD: set when a new connection brings the total to the upper threshold
+    /// (ip_vs_bind_dest), cleared when one leaves and the total falls below the lower threshold,
+    /// or below 3/4 of the upper one when no lower is set (ip_vs_unbind_dest). Each scheduler
+    /// decides what it means; most skip the server.
+    /// </summary>
     public bool IsOverloaded => _overloaded;
 
-    /// <summary>ipvsadm <c>-x</c>: connections (active + inactive) at which the server is overloaded; 0 = no limit.</summary>
+    /// <summary>
+    /// ipvsadm <c>-x</c>: connections (active + inactive) at which the server is overloaded; 0 = no
+    /// limit. Removing the limit or raising it clears the overload, as __ip_vs_update_dest does.
+    /// </summary>
     public int UpperThreshold
     {
         get => _upperThreshold;
-        set => _upperThreshold = value;
+        set
+        {
+            if (value == 0 || value > _upperThreshold)
+            {
+                _overloaded = false;
+            }
+
+            _upperThreshold = value;
+        }
     }
 
     /// <summary>ipvsadm <c>-y</c>: connections below which an overloaded server takes new ones again.</summary>

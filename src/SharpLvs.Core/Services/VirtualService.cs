@@ -3,7 +3,7 @@ using SharpLvs.Core.Scheduling;
 
 namespace SharpLvs.Core.Services;
 
-/// <summary>Service flags as ipvsadm sets them (the kernel's IP_VS_SVC_F_*); placeholders until persistence lands.</summary>
+/// <summary>Service flags as ipvsadm sets them, with the kernel's IP_VS_SVC_F_* values (include/uapi/linux/ip_vs.h).</summary>
 [Flags]
 public enum ServiceFlags
 {
@@ -14,6 +14,21 @@ public enum ServiceFlags
 
     /// <summary><c>-o</c>: one-packet scheduling for UDP (IP_VS_SVC_F_ONEPACKET).</summary>
     OnePacket = 0x0004,
+
+    /// <summary><c>-b flag-1</c> (IP_VS_SVC_F_SCHED1): sh-fallback for sh, mh-fallback for mh.</summary>
+    SchedulerFlag1 = 0x0008,
+
+    /// <summary><c>-b flag-2</c> (IP_VS_SVC_F_SCHED2): sh-port for sh, mh-port for mh.</summary>
+    SchedulerFlag2 = 0x0010,
+
+    /// <summary><c>-b flag-3</c> (IP_VS_SVC_F_SCHED3): no scheduler uses it.</summary>
+    SchedulerFlag3 = 0x0020,
+
+    /// <summary>sh/mh: when the hashed server is unavailable, walk the table for one that is (IP_VS_SVC_F_SCHED_SH_FALLBACK).</summary>
+    HashFallback = SchedulerFlag1,
+
+    /// <summary>sh/mh: hash the client's port as well as its address (IP_VS_SVC_F_SCHED_SH_PORT).</summary>
+    HashPort = SchedulerFlag2,
 }
 
 /// <summary>

@@ -101,6 +101,43 @@ public class ServiceTableCompilerTests
         Assert.Equal(24, service.PersistenceNetmaskBits);
     }
 
+    [Theory]
+    [InlineData("sh-fallback,sh-port", "sh", Core.Services.ServiceFlags.HashFallback | Core.Services.ServiceFlags.HashPort)]
+    [InlineData("mh-port", "mh", Core.Services.ServiceFlags.HashPort)]
+    [InlineData("flag-1,flag-3", "wlc", Core.Services.ServiceFlags.SchedulerFlag1 | Core.Services.ServiceFlags.SchedulerFlag3)]
+    public void Compile_SchedulerFlags_CarriedToTheService(string flagsText, string scheduler, Core.Services.ServiceFlags expected)
+    {
+        var flags = ServiceRuleFlags.None;
+        foreach (var flag in flagsText.Split(','))
+        {
+            flags |= flag switch
+            {
+                "sh-fallback" or "mh-fallback" or "flag-1" => ServiceRuleFlags.Scheduler1,
+                "sh-port" or "mh-port" or "flag-2" => ServiceRuleFlags.Scheduler2,
+                _ => ServiceRuleFlags.Scheduler3,
+            };
+        }
+
+        _rules.AddService(new ServiceRule(Vip, scheduler, flags));
+
+        Assert.Equal(expected, Compile(ServiceTable.Empty).Find(Vip)!.Flags);
+    }
+
+    public static TheoryData<string> KernelSchedulers() => [.. Control.Ipvsadm.SchedulerNames.Kernel];
+
+    [Theory]
+    [MemberData(nameof(KernelSchedulers))]
+    public void Compile_EveryKernelScheduler_AcceptedBuiltAndSchedules(string scheduler)
+    {
+        Assert.Equal(RuleError.None, _rules.AddService(new ServiceRule(Vip, scheduler)));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+
+        var service = Compile(ServiceTable.Empty).Find(Vip)!;
+
+        Assert.Equal(scheduler, service.Scheduler.Name);
+        Assert.Equal(Rs1, service.Scheduler.Schedule(service, default)?.Address);
+    }
+
     [Fact]
     public void Compile_KeepsArpAnswersUnlessGiven()
     {

@@ -51,6 +51,37 @@ public class DataPlaneWorkerTests
     }
 
     [Fact]
+    public void RunOnce_PeriodicScheduler_TickedAboutOnceASecond()
+    {
+        var lab = new PipelineLab();
+        var ticks = new List<long>();
+        var scheduler = new TickRecorder(ticks);
+        var service = new SharpLvs.Core.Services.VirtualService(
+            new SharpLvs.Core.Services.ServiceKey(IpProtocols.Tcp, TestServices.Vip, 8080), "lblc", scheduler, [lab.A]);
+        lab.Holder.Publish(new SharpLvs.Core.Services.ServiceTable([.. lab.Holder.Current.Services, service]));
+        var clock = new ManualTimeProvider();
+        var worker = new DataPlaneWorker(new FakePacketPort(), lab.Holder, lab.Connections, clock);
+
+        worker.RunOnce();
+        clock.Advance(TimeSpan.FromMilliseconds(400));
+        worker.RunOnce();
+        clock.Advance(TimeSpan.FromMilliseconds(700));
+        worker.RunOnce();
+
+        Assert.Equal(2, ticks.Count);
+        Assert.Equal(1100, ticks[1] - ticks[0]);
+    }
+
+    private sealed class TickRecorder(List<long> ticks) : SharpLvs.Core.Scheduling.IScheduler, SharpLvs.Core.Scheduling.IPeriodicScheduler
+    {
+        public string Name => "lblc";
+
+        public SharpLvs.Core.Services.RealServer? Schedule(SharpLvs.Core.Services.VirtualService service, in SharpLvs.Core.Connections.FlowKey flow) => null;
+
+        public void Tick(long nowMs) => ticks.Add(nowMs);
+    }
+
+    [Fact]
     public void RunOnce_SnapshotPublishedBetweenBatches_IsUsedByTheNextBatch()
     {
         var lab = new PipelineLab();

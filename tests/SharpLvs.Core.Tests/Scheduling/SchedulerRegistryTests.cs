@@ -11,6 +11,16 @@ public class SchedulerRegistryTests
     [InlineData("wrr")]
     [InlineData("lc")]
     [InlineData("wlc")]
+    [InlineData("lblc")]
+    [InlineData("lblcr")]
+    [InlineData("dh")]
+    [InlineData("sh")]
+    [InlineData("sed")]
+    [InlineData("nq")]
+    [InlineData("fo")]
+    [InlineData("ovf")]
+    [InlineData("mh")]
+    [InlineData("twos")]
     public void Create_KnownName_BuildsSchedulerOfThatName(string name)
     {
         var scheduler = SchedulerRegistry.Default.Create(name, [], previous: null);
@@ -42,8 +52,10 @@ public class SchedulerRegistryTests
     }
 
     [Fact]
-    public void Names_ListsRegisteredSorted()
+    public void Names_ListsTheKernelsFourteenSorted()
     {
-        Assert.Equal(["lc", "rr", "wlc", "wrr"], SchedulerRegistry.Default.Names);
+        Assert.Equal(
+            ["dh", "fo", "lblc", "lblcr", "lc", "mh", "nq", "ovf", "rr", "sed", "sh", "twos", "wlc", "wrr"],
+            SchedulerRegistry.Default.Names);
     }
 }

@@ -111,4 +111,24 @@ public class WeightedRoundRobinSchedulerTests
 
         Assert.Equal("AABA", Sequence(second, 4));
     }
+
+    [Theory]
+    [InlineData(new[] { 5, 3, 2, 1 })]
+    [InlineData(new[] { 4, 6, 8 })]
+    [InlineData(new[] { 1, 100 })]
+    public void Schedule_LongRun_SharesEqualTheWeights(int[] weights)
+    {
+        // One full cycle of the bars gives each server exactly weight / gcd turns.
+        var servers = weights.Select((w, i) => Server((char)('A' + i), w)).ToArray();
+        var service = Service(SchedulerNames.WeightedRoundRobin, servers);
+        var gcd = weights.Aggregate((a, b) => b == 0 ? a : System.Numerics.BigInteger.GreatestCommonDivisor(a, b) is var g ? (int)g : a);
+        var cycle = weights.Sum() / gcd;
+
+        var picks = Sequence(service, cycle * 50);
+
+        for (var i = 0; i < weights.Length; i++)
+        {
+            Assert.Equal(weights[i] / gcd * 50, picks.Count(c => c == (char)('A' + i)));
+        }
+    }
 }

@@ -54,6 +54,38 @@ public class RealServerTests
         Assert.False(server.IsOverloaded);
     }
 
+    [Theory]
+    [InlineData(0, false)] // limit removed
+    [InlineData(5, false)] // raised
+    [InlineData(2, true)]  // unchanged
+    [InlineData(1, true)]  // lowered
+    public void UpperThreshold_Edited_ClearsOverloadOnlyWhenRemovedOrRaised(int upper, bool stillOverloaded)
+    {
+        // __ip_vs_update_dest: clear IP_VS_DEST_F_OVERLOAD if !u_threshold || u_threshold > old.
+        var server = Server('A');
+        server.UpperThreshold = 2;
+        server.Bind(inactive: false, template: false);
+        server.Bind(inactive: false, template: false);
+        Assert.True(server.IsOverloaded);
+
+        server.UpperThreshold = upper;
+
+        Assert.Equal(stillOverloaded, server.IsOverloaded);
+    }
+
+    [Fact]
+    public void LastWeight_KeepsTheLatestNonZeroWeight()
+    {
+        var server = Server('A', weight: 3);
+        server.Weight = 0;
+        Assert.Equal(3, server.LastWeight);
+        server.Weight = 5;
+        server.Weight = 0;
+
+        Assert.Equal(5, server.LastWeight);
+        Assert.Equal(0, Server('B', weight: 0).LastWeight);
+    }
+
     [Fact]
     public void MoveConnection_BetweenActiveAndInactive_KeepsTotal()
     {
