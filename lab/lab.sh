@@ -5,7 +5,8 @@
 # Source it from bash (`. lab/lab.sh`) and call lab_up / lab_exec / ... / lab_down, or run
 # it as a small CLI: `lab/lab.sh help`.
 #
-# Topology (seed 002's DR layout; --flat puts the client on the LAN and drops the router):
+# Topology (seed 002's DR layout; --flat puts the client on the LAN and drops the router;
+# --nat/--fullnat move the real servers to a LAN of their own behind the director's eth1):
 #
 #   client 198.19.0.100 ── br-cli ── 198.19.0.1 router 198.18.0.254 ── br-lan ──┬── director 198.18.0.11
 #                       (both bridges live in the "sw" namespace)               ├── rs1 198.18.0.21
@@ -34,6 +35,10 @@ LAB_DEFAULT_VIP=198.18.0.250
 LAB_LAN6=fd00:198:18:0
 LAB_CLI6=fd00:198:18:1
 LAB_DEFAULT_VIP6=fd00:198:18::250
+# --nat/--fullnat: the real servers' private LAN behind the director's eth1.
+LAB_RS_NET=198.18.1
+LAB_RS_GW_IP=198.18.1.1
+LAB_RS6=fd00:198:18:2
 
 # Per-lab state (filled by lab_up or lab_attach).
 LAB_PREFIX="${LAB_PREFIX:-}"
@@ -43,6 +48,7 @@ LAB_VIP6=""
 LAB_SERVERS=0
 LAB_FLAT=0
 LAB_IPV6=0
+LAB_NAT=0
 LAB_CLIENT_IP=""
 LAB_LVSD_PID=""
 LAB_RS_IPS=()
@@ -68,7 +74,7 @@ lab_ip() {
         client) printf '%s' "$LAB_CLIENT_IP" ;;
         router) printf '%s' "$LAB_ROUTER_LAN_IP" ;;
         director) printf '%s' "$LAB_DIRECTOR_IP" ;;
-        rs[0-9]*) printf '%s.%d' "$LAB_LAN_NET" "$((20 + ${1#rs}))" ;;
+        rs[0-9]*) if ((LAB_NAT)); then printf '%s.%d' "$LAB_RS_NET" "$((20 + ${1#rs}))"; else printf '%s.%d' "$LAB_LAN_NET" "$((20 + ${1#rs}))"; fi ;;
         *) _lab_die "unknown host '$1'"; return 1 ;;
     esac
 }
@@ -78,7 +84,7 @@ lab_ip6() {
         client) if ((LAB_FLAT)); then printf '%s::100' "$LAB_LAN6"; else printf '%s::100' "$LAB_CLI6"; fi ;;
         router) printf '%s::254' "$LAB_LAN6" ;;
         director) printf '%s::11' "$LAB_LAN6" ;;
-        rs[0-9]*) printf '%s::%d' "$LAB_LAN6" "$((20 + ${1#rs}))" ;;
+        rs[0-9]*) if ((LAB_NAT)); then printf '%s::%d' "$LAB_RS6" "$((20 + ${1#rs}))"; else printf '%s::%d' "$LAB_LAN6" "$((20 + ${1#rs}))"; fi ;;
         *) _lab_die "unknown host '$1'"; return 1 ;;
     esac
 }

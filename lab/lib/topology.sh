@@ -7,19 +7,24 @@
 _lab_usage_up() {
     cat >&2 <<'EOF'
 lab_up [--servers N] [--flat] [--vip-on eth|lo|none] [--vip ADDR] [--no-rs-vip]
-       [--ipv6] [--no-trap]
+       [--nat | --fullnat] [--ipv6] [--no-trap]
   --servers N      real servers rs1..rsN (default 2)
   --flat           client on the server LAN (198.18.0.100), no router
   --vip-on WHERE   the director's VIP: eth0 alias "eth0:0" (default), lo, or none
   --vip ADDR       VIP (default 198.18.0.250)
   --no-rs-vip      do not put the VIP on the real servers' lo (seed 001's script)
+  --nat            seed 002's NAT layout: the real servers on a private LAN (br-rs,
+                   198.18.1.0/24) behind the director's eth1 (198.18.1.1), which is their
+                   default gateway; the director forwards (ip_forward=1); no VIP on them
+  --fullnat        as --nat, but the real servers have no default route at all: they
+                   reach only their own LAN (where the director's LIPs live)
   --ipv6           also give every host an fd00:198:18::/48 address (nodad)
   --no-trap        do not install the EXIT/INT/TERM trap that calls lab_down
 EOF
 }
 
 lab_up() {
-    local servers=2 flat=0 vip_on=eth vip="$LAB_DEFAULT_VIP" rs_vip=1 ipv6=0 trap=1
+    local servers=2 flat=0 vip_on=eth vip="$LAB_DEFAULT_VIP" rs_vip=1 ipv6=0 trap=1 nat=0
     while (($#)); do
         case "$1" in
             --servers) servers="${2:?}"; shift 2 ;;
@@ -27,6 +32,8 @@ lab_up() {
             --vip-on) vip_on="${2:?}"; shift 2 ;;
             --vip) vip="${2:?}"; shift 2 ;;
             --no-rs-vip) rs_vip=0; shift ;;
+            --nat) nat=1; rs_vip=0; shift ;;
+            --fullnat) nat=2; rs_vip=0; shift ;;
             --ipv6) ipv6=1; shift ;;
             --no-trap) trap=0; shift ;;
             -h|--help) _lab_usage_up; return 0 ;;
@@ -53,25 +60,27 @@ lab_up() {
         trap 'lab_down; trap - TERM; kill -TERM $$' TERM
     fi
 
-    LAB_SERVERS=$servers LAB_FLAT=$flat LAB_IPV6=$ipv6 LAB_VIP=$vip
+    ((nat && flat)) && { _lab_die "--nat/--fullnat need the routed layout (not --flat)"; return 1; }
+    LAB_SERVERS=$servers LAB_FLAT=$flat LAB_IPV6=$ipv6 LAB_VIP=$vip LAB_NAT=$nat
     LAB_VIP6=""; ((ipv6)) && LAB_VIP6=$LAB_DEFAULT_VIP6
     if ((flat)); then LAB_CLIENT_IP="$LAB_LAN_NET.100"; else LAB_CLIENT_IP="$LAB_CLI_NET.100"; fi
     LAB_RS_IPS=() LAB_HOSTS=(client director)
     ((flat)) || LAB_HOSTS+=(router)
     local i
     for ((i = 1; i <= servers; i++)); do
-        LAB_HOSTS+=("rs$i") LAB_RS_IPS+=("$LAB_LAN_NET.$((20 + i))")
+        LAB_HOSTS+=("rs$i") LAB_RS_IPS+=("$(lab_ip "rs$i")")
     done
     _lab_save_state
 
     _lab_build "$vip_on" "$rs_vip" || { _lab_log "lab_up failed; tearing down"; lab_down; return 1; }
-    _lab_log "up: prefix $LAB_PREFIX, $servers real server(s), $( ((flat)) && echo flat || echo routed), VIP $vip on ${vip_on}"
+    _lab_log "up: prefix $LAB_PREFIX, $servers real server(s), $( ((flat)) && echo flat || echo routed)$( ((nat == 1)) && echo ", NAT")$( ((nat == 2)) && echo ", FULLNAT"), VIP $vip on ${vip_on}"
 }
 
 _lab_save_state() {
     {
         printf 'LAB_PREFIX=%q\nLAB_DIR=%q\nLAB_VIP=%q\nLAB_VIP6=%q\n' "$LAB_PREFIX" "$LAB_DIR" "$LAB_VIP" "$LAB_VIP6"
         printf 'LAB_SERVERS=%q\nLAB_FLAT=%q\nLAB_IPV6=%q\nLAB_CLIENT_IP=%q\n' "$LAB_SERVERS" "$LAB_FLAT" "$LAB_IPV6" "$LAB_CLIENT_IP"
+        printf 'LAB_NAT=%q\n' "$LAB_NAT"
         printf 'LAB_RS_IPS=(%s)\nLAB_HOSTS=(%s)\n' "${LAB_RS_IPS[*]}" "${LAB_HOSTS[*]}"
     } >"$LAB_DIR/state"
 }
@@ -116,8 +125,16 @@ _lab_build() {
     # Hosts on the LAN (net octet 0x12 = 18) and on the client net (0x13 = 19).
     local i
     _lab_plug director eth0 br-lan "$(_lab_mac 18 11)" "$LAB_DIRECTOR_IP/24" "$(lab_ip6 director)/64" || return 1
+    local rs_bridge=br-lan rs_net=18
+    if ((LAB_NAT)); then
+        # Seed 002's NAT layout: a second LAN for the real servers behind the director.
+        rs_bridge=br-rs rs_net=20
+        lab_exec sw ip link add br-rs type bridge stp_state 0 forward_delay 0 mcast_snooping 0 || return 1
+        lab_exec sw ip link set br-rs up || return 1
+        _lab_plug director eth1 br-rs "$(_lab_mac "$rs_net" 1)" "$LAB_RS_GW_IP/24" "$LAB_RS6::1/64" || return 1
+    fi
     for ((i = 1; i <= LAB_SERVERS; i++)); do
-        _lab_plug "rs$i" eth0 br-lan "$(_lab_mac 18 $((20 + i)))" "$(lab_ip "rs$i")/24" "$(lab_ip6 "rs$i")/64" || return 1
+        _lab_plug "rs$i" eth0 "$rs_bridge" "$(_lab_mac "$rs_net" $((20 + i)))" "$(lab_ip "rs$i")/24" "$(lab_ip6 "rs$i")/64" || return 1
     done
     if ((LAB_FLAT)); then
         _lab_plug client eth0 br-lan "$(_lab_mac 18 100)" "$LAB_CLIENT_IP/24" "$(lab_ip6 client)/64" || return 1
@@ -132,11 +149,19 @@ _lab_build() {
         ((LAB_IPV6)) && { lab_exec client ip -6 route add default via "$LAB_CLI6::1" || return 1; }
         for host in "${LAB_HOSTS[@]}"; do
             [[ "$host" == director || "$host" == rs* ]] || continue
+            if ((LAB_NAT)) && [[ "$host" == rs* ]]; then
+                # NAT: the director is the real servers' gateway; FULLNAT: no way out at all.
+                if ((LAB_NAT == 1)); then
+                    lab_exec "$host" ip route replace default via "$LAB_RS_GW_IP" || return 1
+                fi
+                continue
+            fi
             lab_exec "$host" ip route replace default via "$LAB_ROUTER_LAN_IP" || return 1
             ((LAB_IPV6)) && { lab_exec "$host" ip -6 route replace default via "$LAB_LAN6::254" || return 1; }
         done
     fi
-    _lab_sysctl director net.ipv4.ip_forward=0 || return 1
+    # Seed 002: the NAT director forwards (what lvsd handles is kept from the kernel by the guard).
+    _lab_sysctl director net.ipv4.ip_forward=$((LAB_NAT ? 1 : 0)) || return 1
 
     # TESTBED fact 7: a client that opens many connections needs these.
     _lab_sysctl client net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65535" || return 1

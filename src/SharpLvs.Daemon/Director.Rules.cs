@@ -3,6 +3,7 @@ using SharpLvs.Control.Ipvsadm;
 using SharpLvs.Control.Rules;
 using SharpLvs.Core.Services;
 using SharpLvs.Linux.Interfaces;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Daemon;
 
@@ -63,15 +64,17 @@ internal sealed partial class Director
     {
         try
         {
-            var vips = _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address);
-            var arp = _vipAnswers.For(vips);
+            var arp = _vipAnswers.For(AnsweredAddresses());
             var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp);
 
             // Guard before publish: the kernel must be kept off a tuple before lvsd starts
             // forwarding it, or the first SYN could draw a RST from the host.
-            _guard.Update(_rules.Services
-                .Where(s => !s.Service.IsFirewallMark)
-                .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)));
+            _guard.Update(
+                _rules.Services
+                    .Where(s => !s.Service.IsFirewallMark)
+                    .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)),
+                GuardedReplySources(table),
+                GuardedLocalAddresses(table));
             _services.Publish(table);
             LogPublished(
                 table.Services.Count,
@@ -86,6 +89,25 @@ internal sealed partial class Director
         }
     }
 
+    /// <summary>NAT real servers' (protocol, RIP, port): their replies are lvsd's to un-NAT.</summary>
+    private static IEnumerable<(byte, InetAddress, ushort)> GuardedReplySources(ServiceTable table) =>
+        table.Services
+            .Where(s => s.Key.FirewallMark == 0)
+            .SelectMany(s => s.RealServers
+                .Where(r => r.Method == ForwardingMethod.Masquerade)
+                .Select(r => (s.Key.Protocol, r.Address, r.Port)));
+
+    /// <summary>FULLNAT local addresses' port ranges, for TCP and UDP.</summary>
+    private static IEnumerable<(byte, InetAddress, ushort, ushort)> GuardedLocalAddresses(ServiceTable table) =>
+        table.Services
+            .SelectMany(s => s.LocalAddresses)
+            .Distinct()
+            .SelectMany(l => new[]
+            {
+                (IpProtocols.Tcp, l.Address, l.FirstPort, l.LastPort),
+                (IpProtocols.Udp, l.Address, l.FirstPort, l.LastPort),
+            });
+
     /// <summary>Once a second: has the host moved a VIP (so that the ARP answers change)?</summary>
     private void WatchHost()
     {
@@ -94,8 +116,7 @@ internal sealed partial class Director
             lock (_publishLock)
             {
                 _vipAnswers.Refresh(InterfaceCatalog.Load(_netlink, _options.Interfaces.Count > 0 ? _options.Interfaces : null));
-                var vips = _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address);
-                var wanted = _vipAnswers.For(vips);
+                var wanted = _vipAnswers.For(AnsweredAddresses());
                 if (!wanted.ToHashSet().SetEquals(_services.Current.ArpAnswers))
                 {
                     PublishLocked();
@@ -107,6 +128,14 @@ internal sealed partial class Director
             LogPublishFailed(e.Message);
         }
     }
+
+    /// <summary>
+    /// The addresses lvsd answers ARP for when no interface holds them: the VIPs, and the
+    /// FULLNAT local addresses (the real servers send their replies to a LIP).
+    /// </summary>
+    private IEnumerable<InetAddress> AnsweredAddresses() =>
+        _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address)
+            .Concat(_services.Current.LocalAddresses);
 
     private void ZeroCounters(ServiceKey? key)
     {

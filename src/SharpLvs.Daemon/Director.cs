@@ -103,7 +103,8 @@ internal sealed partial class Director : IDisposable
         _resolver = Track(new NeighbourResolver(
             new NetlinkRoute(),
             () => _services.Current.Services.SelectMany(s => s.RealServers),
-            log: message => LogResolver(message)));
+            log: message => LogResolver(message),
+            destinations: Worker.Processor.NextHops));
         _resolver.Start(new NetlinkSubscription());
 
         _handler.RulesChanged += (_, e) => Publish(e.Rules, e.Commands);

@@ -16,6 +16,15 @@ internal struct ConnectionEntry
     /// <summary>The inbound flow: Source = CIP:CPORT, Destination = VIP:VPORT.</summary>
     public FlowKey Key;
 
+    /// <summary>
+    /// The reply flow for NAT and FULLNAT (RIP:RPORT → CIP:CPORT, or → LIP:LPORT), the second
+    /// index's key (the kernel's ip_vs_conn_out_get tuple); default for other methods.
+    /// </summary>
+    public FlowKey ReplyKey;
+
+    /// <summary>FULLNAT: the local address whose port <see cref="ReplyKey"/> holds, given back on removal.</summary>
+    public LocalAddressPool? LocalPool;
+
     /// <summary>The destination bound at creation (ip_vs_bind_dest); kept even after it is deleted.</summary>
     public RealServer? Server;
 
@@ -32,6 +41,10 @@ internal struct ConnectionEntry
 
     public int Hash;
     public int Next;
+    public int ReplyHash;
+
+    /// <summary>Chains a bucket of the reply index; -1 also when the entry is not in it.</summary>
+    public int ReplyNext;
     public int WheelNext;
     public int WheelPrev;
     public TcpState State;

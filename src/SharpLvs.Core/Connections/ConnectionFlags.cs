@@ -14,4 +14,7 @@ internal enum ConnectionFlags : byte
 
     /// <summary>IP_VS_CONN_F_NOOUTPUT: no reply seen yet; TCP input then follows the INPUT_ONLY table.</summary>
     NoOutput = 0x04,
+
+    /// <summary>The entry is also filed under its reply flow (NAT, FULLNAT).</summary>
+    HasReplyKey = 0x40,
 }

@@ -24,6 +24,7 @@ public sealed partial class ConnectionTable
 
     private readonly ConnectionEntry[] _entries;
     private readonly int[] _buckets;
+    private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
     private int _freeHead;
     private int _count;
@@ -37,6 +38,7 @@ public sealed partial class ConnectionTable
         for (var i = 0; i < capacity; i++)
         {
             _entries[i].Next = i + 1 < capacity ? i + 1 : Empty;
+            _entries[i].ReplyNext = Empty;
         }
 
         _freeHead = 0;
@@ -44,6 +46,8 @@ public sealed partial class ConnectionTable
         _buckets = new int[bucketCount];
         _bucketMask = bucketCount - 1;
         Array.Fill(_buckets, Empty);
+        _replyBuckets = new int[bucketCount];
+        Array.Fill(_replyBuckets, Empty);
         _wheel = new int[WheelSlots];
         Array.Fill(_wheel, Empty);
     }
@@ -76,10 +80,49 @@ public sealed partial class ConnectionTable
     }
 
     /// <summary>
+    /// ip_vs_conn_out_get: the NAT/FULLNAT connection whose reply flow (RIP:RPORT → CIP:CPORT
+    /// or LIP:LPORT) is <paramref name="key"/>, or -1. Both directions reach the same entry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int LookupReply(in FlowKey key)
+    {
+        var hash = key.GetHashCode();
+        var entries = _entries;
+        for (var i = _replyBuckets[hash & _bucketMask]; i != Empty; i = entries[i].ReplyNext)
+        {
+            ref var entry = ref entries[i];
+            if (entry.ReplyHash == hash && entry.ReplyKey.Equals(key))
+            {
+                return i;
+            }
+        }
+
+        return Empty;
+    }
+
+    /// <summary>
+    /// Files a new NAT/FULLNAT connection under its reply flow as well, so replies find it
+    /// (<see cref="LookupReply"/>); <paramref name="pool"/> is the FULLNAT local address whose
+    /// port the reply flow holds, given back when the connection goes.
+    /// </summary>
+    internal void SetReplyKey(int index, in FlowKey replyKey, LocalAddressPool? pool)
+    {
+        ref var entry = ref _entries[index];
+        var hash = replyKey.GetHashCode();
+        ref var bucket = ref _replyBuckets[hash & _bucketMask];
+        entry.ReplyKey = replyKey;
+        entry.ReplyHash = hash;
+        entry.LocalPool = pool;
+        entry.ReplyNext = bucket;
+        entry.Flags |= ConnectionFlags.HasReplyKey;
+        bucket = index;
+    }
+
+    /// <summary>
     /// ip_vs_conn_new + ip_vs_bind_dest + ip_vs_bind_xmit: a new connection in state NONE,
     /// counted inactive (the real server's conn_flags carry IP_VS_CONN_F_INACTIVE until the
-    /// first state transition says otherwise) and, for every method but NAT, marked
-    /// NOOUTPUT. Returns the entry's index, or -1 when the table is full.
+    /// first state transition says otherwise) and, for every method but NAT (and FULLNAT,
+    /// whose replies pass the director too), marked NOOUTPUT. Returns the entry's index, or -1 when the table is full.
     /// </summary>
     internal int Add(in FlowKey key, RealServer server, IForwarder forwarder, IpvsStats serviceStats, long nowMs)
     {
@@ -105,7 +148,7 @@ public sealed partial class ConnectionTable
         entry.Method = forwarder.Method;
         entry.State = TcpState.None;
         entry.Flags = ConnectionFlags.InUse | ConnectionFlags.Inactive;
-        if (forwarder.Method != ForwardingMethod.Masquerade)
+        if (forwarder.Method is not (ForwardingMethod.Masquerade or ForwardingMethod.FullNat))
         {
             entry.Flags |= ConnectionFlags.NoOutput;
         }
@@ -172,9 +215,16 @@ public sealed partial class ConnectionTable
         }
 
         UnlinkHash(index, entry.Hash);
+        if ((entry.Flags & ConnectionFlags.HasReplyKey) != 0)
+        {
+            UnlinkReplyHash(index, entry.ReplyHash);
+            entry.LocalPool?.Release(entry.ReplyKey.Protocol, entry.ReplyKey.DestinationPort);
+        }
+
         UnlinkTimer(index);
         entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template: false);
         entry = default;
+        entry.ReplyNext = Empty;
         entry.Next = _freeHead;
         _freeHead = index;
         Volatile.Write(ref _count, _count - 1);
@@ -224,6 +274,21 @@ public sealed partial class ConnectionTable
             }
 
             link = ref _entries[link].Next;
+        }
+    }
+
+    private void UnlinkReplyHash(int index, int hash)
+    {
+        ref var link = ref _replyBuckets[hash & _bucketMask];
+        while (link != Empty)
+        {
+            if (link == index)
+            {
+                link = _entries[index].ReplyNext;
+                return;
+            }
+
+            link = ref _entries[link].ReplyNext;
         }
     }
 }

@@ -9,6 +9,8 @@ internal static class Forwarders
     {
         ForwardingMethod.DirectRouting => DirectRoutingForwarder.Instance,
         ForwardingMethod.Tunnel => TunnelForwarder.Instance,
+        ForwardingMethod.Masquerade => NatForwarder.Masquerade,
+        ForwardingMethod.FullNat => NatForwarder.FullNat,
         _ => null,
     };
 }

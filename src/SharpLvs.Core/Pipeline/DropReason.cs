@@ -59,4 +59,16 @@ public enum DropReason : byte
 
     /// <summary>TUN: an IPv4 packet without DF too big for the tunnel; the kernel would fragment the outer packet.</summary>
     TunnelNeedsFragmentation,
+
+    /// <summary>ip_forward's TTL check on a reply routed back to the client: the TTL (hop limit) would reach 0.</summary>
+    TtlExceeded,
+
+    /// <summary>
+    /// A TCP/UDP packet from a NAT real server's service port (RIP:rport) with no connection
+    /// (ip_vs_out with ip_vs_has_real_service): never let out un-NATed.
+    /// </summary>
+    NoReplyConnection,
+
+    /// <summary>FULLNAT: every local address of the service has no free port for this protocol.</summary>
+    LocalPortsExhausted,
 }

@@ -19,6 +19,12 @@ internal struct InboundPacket
     /// <summary>The IP packet's length by its own header (skb->len for the stats), padding excluded.</summary>
     public int IpLength;
 
+    /// <summary>
+    /// The connection's reply flow (RIP:rport → CIP:cport for NAT, RIP:rport → LIP:lport for
+    /// FULLNAT), set before a NAT/FULLNAT forwarder runs: the inbound packet becomes its reverse.
+    /// </summary>
+    public FlowKey ReplyFlow;
+
     public byte TcpFlags;
     public bool IsIPv6;
 }

@@ -20,10 +20,14 @@ public sealed partial class PacketProcessor
     {
         verdict = Verdict.PassToKernel;
         var l3 = eth.Payload;
-        if (l3.Length < Ipv4Header.MinHeaderLength
-            || !table.IsVirtualAddress(InetAddress.FromV4(l3[Ipv4DestinationOffset..])))
+        if (l3.Length < Ipv4Header.MinHeaderLength)
         {
             return DropReason.None;
+        }
+
+        if (!table.IsVirtualAddress(InetAddress.FromV4(l3[Ipv4DestinationOffset..])))
+        {
+            return table.HasReplyPath ? ProcessReplyIpv4(ref packet, eth, table, nowMs, out verdict) : DropReason.None;
         }
 
         verdict = Verdict.Drop;
@@ -77,10 +81,14 @@ public sealed partial class PacketProcessor
     {
         verdict = Verdict.PassToKernel;
         var l3 = eth.Payload;
-        if (l3.Length < Ipv6Header.HeaderLength
-            || !table.IsVirtualAddress(InetAddress.FromV6(l3[Ipv6DestinationOffset..])))
+        if (l3.Length < Ipv6Header.HeaderLength)
         {
             return DropReason.None;
+        }
+
+        if (!table.IsVirtualAddress(InetAddress.FromV6(l3[Ipv6DestinationOffset..])))
+        {
+            return table.HasReplyPath ? ProcessReplyIpv6(ref packet, eth, table, nowMs, out verdict) : DropReason.None;
         }
 
         verdict = Verdict.Drop;

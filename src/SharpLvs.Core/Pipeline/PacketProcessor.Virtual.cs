@@ -56,6 +56,11 @@ public sealed partial class PacketProcessor
             }
 
             var reason = Schedule(service, ref inbound, nowMs, out index);
+            if (reason == DropReason.None)
+            {
+                reason = BindReplyFlow(service, index);
+            }
+
             if (reason != DropReason.None)
             {
                 return reason;
@@ -86,6 +91,7 @@ public sealed partial class PacketProcessor
             connections.OnUdpPacket(index, nowMs);
         }
 
+        inbound.ReplyFlow = entry.ReplyKey;
         var xmit = entry.Forwarder!.Inbound(ref packet, inbound, server);
         if (xmit == DropReason.FragmentationNeeded && packet.EgressIfIndex != 0)
         {

@@ -20,19 +20,24 @@ namespace SharpLvs.Core.Pipeline;
 public sealed partial class PacketProcessor
 {
     private readonly ServiceTableHolder _services;
+    private uint _localAddressTurn;
 
-    public PacketProcessor(ServiceTableHolder services, ConnectionTable connections, DataPlaneCounters? counters = null)
+    public PacketProcessor(ServiceTableHolder services, ConnectionTable connections, DataPlaneCounters? counters = null, NextHopCache? nextHops = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(connections);
         _services = services;
         Connections = connections;
         Counters = counters ?? new DataPlaneCounters();
+        NextHops = nextHops ?? new NextHopCache();
     }
 
     public ConnectionTable Connections { get; }
 
     public DataPlaneCounters Counters { get; }
+
+    /// <summary>Next hops toward clients, for NAT and FULLNAT replies; filled by the Linux edge.</summary>
+    public NextHopCache NextHops { get; }
 
     /// <summary>Processes the first <c>batch.Count</c> descriptors against one snapshot of the services.</summary>
     public void ProcessBatch(PacketBatch batch, long nowMs)

@@ -15,14 +15,36 @@ public sealed class ServiceTable
     private readonly FrozenDictionary<ServiceKey, VirtualService> _services;
     private readonly FrozenSet<InetAddress> _virtualAddresses;
     private readonly FrozenDictionary<ArpKey, MacAddress> _arp;
+    private readonly FrozenSet<InetAddress> _replySources;
+    private readonly FrozenSet<ServiceKey> _realServices;
+    private readonly FrozenSet<InetAddress> _localAddresses;
 
     public ServiceTable(IEnumerable<VirtualService> services, IEnumerable<ArpAnswer>? arpAnswers = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var byKey = new Dictionary<ServiceKey, VirtualService>();
         var addresses = new HashSet<InetAddress>();
+        var replySources = new HashSet<InetAddress>();
+        var realServices = new HashSet<ServiceKey>();
+        var localAddresses = new HashSet<InetAddress>();
         foreach (var service in services)
         {
+            foreach (var server in service.RealServers)
+            {
+                // ip_vs_has_real_service: the RIP:rport of NAT servers, whose replies pass
+                // back through the director (a fwmark service, protocol 0, matches none).
+                if (server.Method == ForwardingMethod.Masquerade)
+                {
+                    replySources.Add(server.Address);
+                    realServices.Add(new ServiceKey(service.Key.Protocol, server.Address, server.Port));
+                }
+            }
+
+            foreach (var local in service.LocalAddresses)
+            {
+                localAddresses.Add(local.Address);
+            }
+
             if (!byKey.TryAdd(service.Key, service))
             {
                 throw new ArgumentException($"duplicate virtual service {service.Key}", nameof(services));
@@ -47,6 +69,10 @@ public sealed class ServiceTable
         _services = byKey.ToFrozenDictionary();
         _virtualAddresses = addresses.ToFrozenSet();
         _arp = arp.ToFrozenDictionary();
+        _replySources = replySources.ToFrozenSet();
+        _realServices = realServices.ToFrozenSet();
+        _localAddresses = localAddresses.ToFrozenSet();
+        HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
         Services = [.. byKey.Values];
         ArpAnswers = [.. answers];
     }
@@ -71,6 +97,24 @@ public sealed class ServiceTable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsVirtualAddress(InetAddress address) => _virtualAddresses.Contains(address);
+
+    /// <summary>True when some service has NAT real servers or FULLNAT local addresses (replies cross the director).</summary>
+    public bool HasReplyPath { get; }
+
+    /// <summary>Whether <paramref name="address"/> is a NAT real server's (its packets may be replies to un-NAT).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsReplySource(InetAddress address) => _replySources.Contains(address);
+
+    /// <summary>ip_vs_has_real_service: some NAT service has a real server at protocol/RIP/port.</summary>
+    public bool IsRealService(byte protocol, InetAddress address, ushort port) =>
+        _realServices.Contains(new ServiceKey(protocol, address, port));
+
+    /// <summary>Whether <paramref name="address"/> is a FULLNAT local address (LIP) of some service.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsLocalAddress(InetAddress address) => _localAddresses.Contains(address);
+
+    /// <summary>Every FULLNAT local address in the table.</summary>
+    public IReadOnlyCollection<InetAddress> LocalAddresses => _localAddresses;
 
     /// <summary>The MAC to answer with for an ARP request for <paramref name="address"/> on that interface.</summary>
     public bool TryGetArpAnswer(int ifIndex, InetAddress address, out MacAddress mac) =>

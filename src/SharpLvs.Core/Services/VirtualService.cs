@@ -82,5 +82,8 @@ public sealed class VirtualService
 
     public IpvsStats Stats { get; }
 
+    /// <summary>FULLNAT local addresses (DPVS's <c>--add-laddr</c>), taken in turn by new FULLNAT connections.</summary>
+    public ImmutableArray<LocalAddressPool> LocalAddresses { get; init; } = [];
+
     public override string ToString() => $"{Key} {SchedulerName}";
 }

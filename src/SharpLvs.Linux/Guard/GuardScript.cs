@@ -14,6 +14,10 @@ internal static class GuardScript
     public const string Table = "sharplvs";
     public const string Set4 = "vip4";
     public const string Set6 = "vip6";
+    public const string ReplySet4 = "rs4";
+    public const string ReplySet6 = "rs6";
+    public const string LocalSet4 = "lip4";
+    public const string LocalSet6 = "lip6";
 
     /// <summary>
     /// Replaces any stale table in one transaction ("add" makes "delete" safe when there is
@@ -28,6 +32,10 @@ internal static class GuardScript
         s.Append(CultureInfo.InvariantCulture, $"table {Family} {Table} {{\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {Set4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}}\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {Set6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {ReplySet4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {ReplySet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
         for (var i = 0; i < interfaces.Count; i++)
         {
             ValidateInterfaceName(interfaces[i]);
@@ -35,6 +43,13 @@ internal static class GuardScript
             s.Append(CultureInfo.InvariantCulture, $"\t\ttype filter hook ingress device \"{interfaces[i]}\" priority -500; policy accept;\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{Set4} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{Set6} drop\n");
+
+            // NAT replies (RIP:rport of a NAT real server) and FULLNAT replies (to a LIP's
+            // port range): with ip_forward=1 the host would forward them un-NATed.
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip saddr . meta l4proto . th sport @{ReplySet4} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip6 saddr . meta l4proto . th sport @{ReplySet6} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{LocalSet4} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{LocalSet6} drop\n");
             s.Append("\t}\n");
         }
 
@@ -42,23 +57,53 @@ internal static class GuardScript
         return s.ToString();
     }
 
-    /// <summary>Flushes both sets and refills them in one transaction: there is no moment with a half set.</summary>
-    public static string Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples)
+    /// <summary>Flushes every set and refills them in one transaction: there is no moment with a half set.</summary>
+    public static string Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples) =>
+        Update(tuples, [], []);
+
+    /// <summary>
+    /// As <see cref="Update(IEnumerable{ValueTuple{byte, InetAddress, ushort}})"/>, with the NAT
+    /// real servers' (protocol, RIP, port) and the FULLNAT local addresses' (protocol, LIP,
+    /// first port, last port) as well.
+    /// </summary>
+    public static string Update(
+        IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples,
+        IEnumerable<(byte Protocol, InetAddress Rip, ushort Port)> replySources,
+        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses)
+    {
+        var s = new StringBuilder();
+        foreach (var set in (string[])[Set4, Set6, ReplySet4, ReplySet6, LocalSet4, LocalSet6])
+        {
+            s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {set}\n");
+        }
+
+        AppendTuples(s, Set4, Set6, tuples);
+        AppendTuples(s, ReplySet4, ReplySet6, replySources);
+        var v4 = new List<string>();
+        var v6 = new List<string>();
+        foreach (var (protocol, lip, first, last) in localAddresses.Distinct())
+        {
+            var element = string.Create(CultureInfo.InvariantCulture, $"{lip} . {protocol} . {first}-{last}");
+            (lip.IsIPv4 ? v4 : v6).Add(element);
+        }
+
+        AppendElements(s, LocalSet4, v4);
+        AppendElements(s, LocalSet6, v6);
+        return s.ToString();
+    }
+
+    private static void AppendTuples(StringBuilder s, string set4, string set6, IEnumerable<(byte Protocol, InetAddress Address, ushort Port)> tuples)
     {
         var v4 = new List<string>();
         var v6 = new List<string>();
-        foreach (var (protocol, vip, port) in tuples.Distinct())
+        foreach (var (protocol, address, port) in tuples.Distinct())
         {
-            var element = string.Create(CultureInfo.InvariantCulture, $"{vip} . {protocol} . {port}");
-            (vip.IsIPv4 ? v4 : v6).Add(element);
+            var element = string.Create(CultureInfo.InvariantCulture, $"{address} . {protocol} . {port}");
+            (address.IsIPv4 ? v4 : v6).Add(element);
         }
 
-        var s = new StringBuilder();
-        s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {Set4}\n");
-        s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {Set6}\n");
-        AppendElements(s, Set4, v4);
-        AppendElements(s, Set6, v6);
-        return s.ToString();
+        AppendElements(s, set4, v4);
+        AppendElements(s, set6, v6);
     }
 
     public static string Delete() => $"delete table {Family} {Table}\n";

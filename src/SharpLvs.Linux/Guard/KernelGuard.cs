@@ -51,6 +51,24 @@ public sealed class KernelGuard : IDisposable
         Apply(GuardScript.Update(tuples), "update the guarded tuples");
     }
 
+    /// <summary>
+    /// Makes the dropped flows exactly these, atomically: <paramref name="tuples"/> toward
+    /// VIPs; <paramref name="replySources"/>, the (protocol, RIP, port) of NAT real servers,
+    /// whose replies the host must not forward un-NATed; and <paramref name="localAddresses"/>,
+    /// the FULLNAT local addresses' port ranges, where the real servers answer.
+    /// </summary>
+    public void Update(
+        IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples,
+        IEnumerable<(byte Protocol, InetAddress Rip, ushort Port)> replySources,
+        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(tuples);
+        ArgumentNullException.ThrowIfNull(replySources);
+        ArgumentNullException.ThrowIfNull(localAddresses);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        Apply(GuardScript.Update(tuples, replySources, localAddresses), "update the guarded tuples");
+    }
+
     /// <summary>The table as nft prints it (for diagnostics).</summary>
     public string Describe()
     {

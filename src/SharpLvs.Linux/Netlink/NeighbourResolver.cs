@@ -14,6 +14,11 @@ namespace SharpLvs.Linux.Netlink;
 /// resolver therefore asks the kernel to (re)resolve missing, failed and stale entries,
 /// at most once per second per address, and keeps a known next hop meanwhile.
 /// </para>
+/// <para>
+/// With a <see cref="NextHopCache"/>, it also resolves the destinations the data plane asks
+/// for (clients, for NAT and FULLNAT replies), re-resolves those it holds on every pass, and
+/// wakes at once on a new request.
+/// </para>
 /// </summary>
 public sealed unsafe class NeighbourResolver : IDisposable
 {
@@ -25,17 +30,29 @@ public sealed unsafe class NeighbourResolver : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<string>? _log;
     private readonly Dictionary<(int IfIndex, InetAddress Address), long> _lastRequested = [];
+    private readonly NextHopCache? _destinations;
+    private readonly HashSet<InetAddress> _wanted = [];
     private FileDescriptorHandle? _wakeEvent;
     private NetlinkSubscription? _subscription;
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public NeighbourResolver(INeighbourTable table, Func<IEnumerable<RealServer>> realServers, TimeProvider? time = null, Action<string>? log = null)
+    public NeighbourResolver(
+        INeighbourTable table,
+        Func<IEnumerable<RealServer>> realServers,
+        TimeProvider? time = null,
+        Action<string>? log = null,
+        NextHopCache? destinations = null)
     {
         _table = table ?? throw new ArgumentNullException(nameof(table));
         _realServers = realServers ?? throw new ArgumentNullException(nameof(realServers));
         _time = time ?? TimeProvider.System;
         _log = log;
+        _destinations = destinations;
+        if (destinations is not null)
+        {
+            destinations.RequestPosted = RequestResolve;
+        }
     }
 
     /// <summary>Passes completed (for tests and metrics).</summary>
@@ -96,8 +113,42 @@ public sealed unsafe class NeighbourResolver : IDisposable
             }
         }
 
+        ResolveDestinations(links);
         Passes++;
         return resolved;
+    }
+
+    /// <summary>The data plane's requested destinations plus those already held, resolved afresh.</summary>
+    private void ResolveDestinations(Dictionary<int, LinkInfo?> links)
+    {
+        if (_destinations is not { } cache)
+        {
+            return;
+        }
+
+        cache.DrainRequests(_wanted);
+        if (_wanted.Count == 0)
+        {
+            return;
+        }
+
+        var hops = new Dictionary<InetAddress, NextHop>();
+        foreach (var address in _wanted)
+        {
+            cache.TryGet(address, out var current);
+            if (Resolve(address, current, links) is { } hop)
+            {
+                hops[address] = hop;
+            }
+        }
+
+        // Bounded memory: past the cache's capacity, start again from what is asked for.
+        if (_wanted.Count > cache.Capacity)
+        {
+            _wanted.Clear();
+        }
+
+        cache.Publish(hops);
     }
 
     private NextHop? Resolve(InetAddress address, NextHop? current, Dictionary<int, LinkInfo?> links)

@@ -1,0 +1,132 @@
+using System.Numerics;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Core.Services;
+
+/// <summary>
+/// One FULLNAT local address (LIP, DPVS's <c>laddr</c>) and its ports: the source the director
+/// gives a client's packets toward a real server, so that the real server answers the
+/// director whatever its routes. A port is taken per connection and given back when the
+/// connection expires; per protocol, a bitmap with a rotating cursor finds a free one without
+/// allocating, and no two live connections of one protocol share a port of one LIP (so the
+/// reply flow RIP:rport → LIP:lport is unique whatever the real server).
+/// </summary>
+/// <remarks>
+/// <see cref="TryAllocate"/> and <see cref="Release"/> run on the data-plane thread only;
+/// the counts may be read from any thread. The object is kept across rule changes while the
+/// address stays configured, like <see cref="RealServer"/>.
+/// </remarks>
+public sealed class LocalAddressPool
+{
+    /// <summary>The ports handed out by default: all but the well-known ones (DPVS uses the same idea).</summary>
+    public const ushort DefaultFirstPort = 1024;
+    public const ushort DefaultLastPort = 65535;
+
+    private readonly ulong[] _tcp = new ulong[1024];
+    private readonly ulong[] _udp = new ulong[1024];
+    private int _tcpCursor;
+    private int _udpCursor;
+    private int _tcpUsed;
+    private int _udpUsed;
+
+    public LocalAddressPool(InetAddress address, ushort firstPort = DefaultFirstPort, ushort lastPort = DefaultLastPort)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(firstPort);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastPort, firstPort);
+        Address = address;
+        FirstPort = firstPort;
+        LastPort = lastPort;
+
+        // Ports outside the range are marked taken once, so the search never returns them.
+        foreach (var map in (ReadOnlySpan<ulong[]>)[_tcp, _udp])
+        {
+            for (var port = 0; port < 65536; port++)
+            {
+                if (port < firstPort || port > lastPort)
+                {
+                    map[port >> 6] |= 1UL << (port & 63);
+                }
+            }
+        }
+
+        _tcpCursor = firstPort >> 6;
+        _udpCursor = firstPort >> 6;
+    }
+
+    /// <summary>LIP.</summary>
+    public InetAddress Address { get; }
+
+    public ushort FirstPort { get; }
+
+    public ushort LastPort { get; }
+
+    /// <summary>Ports in the range, per protocol.</summary>
+    public int Size => LastPort - FirstPort + 1;
+
+    /// <summary>Ports of <paramref name="protocol"/> held by live connections.</summary>
+    public int InUse(byte protocol) => protocol == IpProtocols.Tcp ? Volatile.Read(ref _tcpUsed) : Volatile.Read(ref _udpUsed);
+
+    /// <summary>Takes a free port of <paramref name="protocol"/> (TCP or UDP); false when all are held.</summary>
+    internal bool TryAllocate(byte protocol, out ushort port)
+    {
+        port = 0;
+        var isTcp = protocol == IpProtocols.Tcp;
+        ref var used = ref isTcp ? ref _tcpUsed : ref _udpUsed;
+        if (used >= Size)
+        {
+            return false;
+        }
+
+        var map = isTcp ? _tcp : _udp;
+        ref var cursor = ref isTcp ? ref _tcpCursor : ref _udpCursor;
+
+        // Some word holds a free bit (used < Size); at most one lap finds it.
+        for (var n = 0; n < map.Length; n++)
+        {
+            var word = cursor;
+            var free = ~map[word];
+            if (free != 0)
+            {
+                var bit = BitOperations.TrailingZeroCount(free);
+                map[word] |= 1UL << bit;
+                port = (ushort)(word << 6 | bit);
+                Volatile.Write(ref used, used + 1);
+
+                // Move on past a word once it fills, so consecutive connections spread.
+                if (free == 1UL << bit)
+                {
+                    cursor = (word + 1) & (map.Length - 1);
+                }
+
+                return true;
+            }
+
+            cursor = (word + 1) & (map.Length - 1);
+        }
+
+        return false;
+    }
+
+    /// <summary>Gives back a port taken by <see cref="TryAllocate"/>; a port not held is ignored.</summary>
+    internal void Release(byte protocol, ushort port)
+    {
+        if (port < FirstPort || port > LastPort)
+        {
+            return;
+        }
+
+        var isTcp = protocol == IpProtocols.Tcp;
+        var map = isTcp ? _tcp : _udp;
+        var mask = 1UL << (port & 63);
+        if ((map[port >> 6] & mask) == 0)
+        {
+            return;
+        }
+
+        map[port >> 6] &= ~mask;
+        ref var used = ref isTcp ? ref _tcpUsed : ref _udpUsed;
+        Volatile.Write(ref used, used - 1);
+    }
+
+    public override string ToString() => Address.ToString();
+}
