@@ -24,6 +24,7 @@ public sealed class LocalAddressPool
 
     private readonly ulong[] _tcp = new ulong[1024];
     private readonly ulong[] _udp = new ulong[1024];
+    // The port to try first, per protocol.
     private int _tcpCursor;
     private int _udpCursor;
     private int _tcpUsed;
@@ -49,8 +50,8 @@ public sealed class LocalAddressPool
             }
         }
 
-        _tcpCursor = firstPort >> 6;
-        _udpCursor = firstPort >> 6;
+        _tcpCursor = firstPort;
+        _udpCursor = firstPort;
     }
 
     /// <summary>LIP.</summary>
@@ -66,7 +67,12 @@ public sealed class LocalAddressPool
     /// <summary>Ports of <paramref name="protocol"/> held by live connections.</summary>
     public int InUse(byte protocol) => protocol == IpProtocols.Tcp ? Volatile.Read(ref _tcpUsed) : Volatile.Read(ref _udpUsed);
 
-    /// <summary>Takes a free port of <paramref name="protocol"/> (TCP or UDP); false when all are held.</summary>
+    /// <summary>
+    /// Takes a free port of <paramref name="protocol"/> (TCP or UDP); false when all are held.
+    /// Ports are handed out in turn from where the last one was taken, so a port given back
+    /// is taken again only after the whole range (the real server may still hold the old
+    /// connection in TIME_WAIT).
+    /// </summary>
     internal bool TryAllocate(byte protocol, out ushort port)
     {
         port = 0;
@@ -80,31 +86,26 @@ public sealed class LocalAddressPool
         var map = isTcp ? _tcp : _udp;
         ref var cursor = ref isTcp ? ref _tcpCursor : ref _udpCursor;
 
-        // Some word holds a free bit (used < Size); at most one lap finds it.
-        for (var n = 0; n < map.Length; n++)
+        // Some word holds a free bit (used < Size): one lap, plus the start word's low bits.
+        var word = cursor >> 6;
+        var free = ~map[word] & (ulong.MaxValue << (cursor & 63));
+        for (var n = 0; free == 0 && n <= map.Length; n++)
         {
-            var word = cursor;
-            var free = ~map[word];
-            if (free != 0)
-            {
-                var bit = BitOperations.TrailingZeroCount(free);
-                map[word] |= 1UL << bit;
-                port = (ushort)(word << 6 | bit);
-                Volatile.Write(ref used, used + 1);
-
-                // Move on past a word once it fills, so consecutive connections spread.
-                if (free == 1UL << bit)
-                {
-                    cursor = (word + 1) & (map.Length - 1);
-                }
-
-                return true;
-            }
-
-            cursor = (word + 1) & (map.Length - 1);
+            word = (word + 1) & (map.Length - 1);
+            free = ~map[word];
         }
 
-        return false;
+        if (free == 0)
+        {
+            return false;
+        }
+
+        var bit = BitOperations.TrailingZeroCount(free);
+        map[word] |= 1UL << bit;
+        port = (ushort)(word << 6 | bit);
+        cursor = port == LastPort ? FirstPort : port + 1;
+        Volatile.Write(ref used, used + 1);
+        return true;
     }
 
     /// <summary>Gives back a port taken by <see cref="TryAllocate"/>; a port not held is ignored.</summary>

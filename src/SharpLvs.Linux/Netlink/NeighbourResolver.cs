@@ -36,6 +36,7 @@ public sealed unsafe class NeighbourResolver : IDisposable
     private NetlinkSubscription? _subscription;
     private Thread? _thread;
     private volatile bool _stopping;
+    private volatile bool _fullPassRequested;
 
     public NeighbourResolver(
         INeighbourTable table,
@@ -51,7 +52,7 @@ public sealed unsafe class NeighbourResolver : IDisposable
         _destinations = destinations;
         if (destinations is not null)
         {
-            destinations.RequestPosted = RequestResolve;
+            destinations.RequestPosted = Wake;
         }
     }
 
@@ -83,6 +84,12 @@ public sealed unsafe class NeighbourResolver : IDisposable
 
     /// <summary>Asks for a pass now (rules changed); returns at once.</summary>
     public void RequestResolve()
+    {
+        _fullPassRequested = true;
+        Wake();
+    }
+
+    private void Wake()
     {
         if (_wakeEvent is { } wake)
         {
@@ -218,12 +225,52 @@ public sealed unsafe class NeighbourResolver : IDisposable
             }
 
             // Our own resolution requests echo back as neighbour notifications: a short
-            // pause bounds the pass rate however busy the notifications get.
-            Thread.Sleep(MinimumPassInterval);
-            _ = Interop.Poll(fds, count, (int)RefreshInterval.TotalMilliseconds);
+            // pause bounds the pass rate however busy the notifications get. The data
+            // plane's requests are still served during it: a new client's first reply is
+            // on its way while we wait.
+            PauseServingDestinations(fds);
+            if (!_fullPassRequested)
+            {
+                _ = Interop.Poll(fds, count, (int)RefreshInterval.TotalMilliseconds);
+            }
+
+            _fullPassRequested = false;
             ulong value;
             _ = Interop.Read(_wakeEvent.Fd, &value, sizeof(ulong));
             _subscription?.Drain();
+        }
+    }
+
+    private void PauseServingDestinations(Interop.PollFd* fds)
+    {
+        var start = _time.GetTimestamp();
+        while (!_stopping)
+        {
+            var left = MinimumPassInterval - _time.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            fds[0].REvents = 0;
+            if (Interop.Poll(fds, 1, Math.Max(1, (int)left.TotalMilliseconds)) > 0 && _destinations is not null)
+            {
+                ulong value;
+                _ = Interop.Read(_wakeEvent!.Fd, &value, sizeof(ulong));
+                try
+                {
+                    ResolveDestinations(new Dictionary<int, LinkInfo?>());
+                }
+                catch (Exception e) when (e is LinuxException or InvalidOperationException)
+                {
+                    _log?.Invoke($"next-hop resolution failed: {e.Message}");
+                }
+            }
+            else if (_destinations is null)
+            {
+                Thread.Sleep(left);
+                return;
+            }
         }
     }
 

@@ -54,9 +54,12 @@ public class DirectRoutingForwarderTests
     }
 
     [Fact]
-    public void Forwarders_For_DirectRoutingAndNoMasqueradeYet()
+    public void Forwarders_For_EachBuiltMethodHasItsForwarder()
     {
         Assert.Same(DirectRoutingForwarder.Instance, Forwarders.For(ForwardingMethod.DirectRouting));
-        Assert.Null(Forwarders.For(ForwardingMethod.Masquerade));
+        Assert.Same(NatForwarder.Masquerade, Forwarders.For(ForwardingMethod.Masquerade));
+        Assert.Same(NatForwarder.FullNat, Forwarders.For(ForwardingMethod.FullNat));
+        Assert.Null(Forwarders.For(ForwardingMethod.Local));
+        Assert.Same(TunnelForwarder.Instance, Forwarders.For(ForwardingMethod.Tunnel));
     }
 }

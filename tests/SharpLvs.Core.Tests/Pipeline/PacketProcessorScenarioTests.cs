@@ -144,11 +144,11 @@ public class PacketProcessorScenarioTests
     }
 
     [Fact]
-    public void Process_MasqueradeRealServer_DroppedUntilNatExists()
+    public void Process_LocalRealServer_DroppedWithoutForwarder()
     {
         var lab = new PipelineLab();
-        var nat = WithHop(new RealServer(InetAddress.Parse("198.18.1.9"), 8080, ForwardingMethod.Masquerade, 1), MacA);
-        lab.SetWebServers(nat);
+        var local = WithHop(new RealServer(InetAddress.Parse("198.18.1.9"), 8080, ForwardingMethod.Local, 1), MacA);
+        lab.SetWebServers(local);
 
         var (packet, _) = lab.Run(Syn(40000), T0);
 

@@ -21,15 +21,37 @@ public class GuardScriptTests
             	set vip6 {
             		type ipv6_addr . inet_proto . inet_service
             	}
+            	set rs4 {
+            		type ipv4_addr . inet_proto . inet_service
+            	}
+            	set rs6 {
+            		type ipv6_addr . inet_proto . inet_service
+            	}
+            	set lip4 {
+            		type ipv4_addr . inet_proto . inet_service
+            		flags interval
+            	}
+            	set lip6 {
+            		type ipv6_addr . inet_proto . inet_service
+            		flags interval
+            	}
             	chain ingress0 {
             		type filter hook ingress device "eth0" priority -500; policy accept;
             		ip daddr . meta l4proto . th dport @vip4 drop
             		ip6 daddr . meta l4proto . th dport @vip6 drop
+            		ip saddr . meta l4proto . th sport @rs4 drop
+            		ip6 saddr . meta l4proto . th sport @rs6 drop
+            		ip daddr . meta l4proto . th dport @lip4 drop
+            		ip6 daddr . meta l4proto . th dport @lip6 drop
             	}
             	chain ingress1 {
             		type filter hook ingress device "eth1" priority -500; policy accept;
             		ip daddr . meta l4proto . th dport @vip4 drop
             		ip6 daddr . meta l4proto . th dport @vip6 drop
+            		ip saddr . meta l4proto . th sport @rs4 drop
+            		ip6 saddr . meta l4proto . th sport @rs6 drop
+            		ip daddr . meta l4proto . th dport @lip4 drop
+            		ip6 daddr . meta l4proto . th dport @lip6 drop
             	}
             }
 
@@ -70,6 +92,10 @@ public class GuardScriptTests
             """
             flush set netdev sharplvs vip4
             flush set netdev sharplvs vip6
+            flush set netdev sharplvs rs4
+            flush set netdev sharplvs rs6
+            flush set netdev sharplvs lip4
+            flush set netdev sharplvs lip6
             add element netdev sharplvs vip4 {
             	198.18.0.10 . 6 . 80,
             	198.18.0.10 . 17 . 53,
@@ -85,6 +111,22 @@ public class GuardScriptTests
     [Fact]
     public void Update_Nothing_OnlyFlushes()
     {
-        Assert.Equal("flush set netdev sharplvs vip4\nflush set netdev sharplvs vip6\n", GuardScript.Update([]));
+        Assert.Equal(
+            "flush set netdev sharplvs vip4\nflush set netdev sharplvs vip6\nflush set netdev sharplvs rs4\n"
+            + "flush set netdev sharplvs rs6\nflush set netdev sharplvs lip4\nflush set netdev sharplvs lip6\n",
+            GuardScript.Update([]));
+    }
+
+    [Fact]
+    public void Update_NatReplySourcesAndLocalAddresses_FillTheirSets()
+    {
+        var script = GuardScript.Update(
+            [],
+            [(6, InetAddress.Parse("198.18.1.21"), 8080), (6, InetAddress.Parse("fd00:198:18:2::21"), 8080)],
+            [(6, InetAddress.Parse("198.18.1.250"), 1024, 65535)]);
+
+        Assert.Contains("add element netdev sharplvs rs4 {\n\t198.18.1.21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
+        Assert.Contains("add element netdev sharplvs rs6 {\n\tfd00:198:18:2::21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
+        Assert.Contains("add element netdev sharplvs lip4 {\n\t198.18.1.250 . 6 . 1024-65535,\n}\n", script, StringComparison.Ordinal);
     }
 }
