@@ -67,3 +67,12 @@ lab_start_udp_echo() {
     lab_wait_for 10 _lab_listening "$host" udp "$port" ||
         { _lab_die "socat UDP echo on $host:$port did not start"; cat "$LAB_DIR/udp-$host-$port.log" >&2; return 1; }
 }
+
+# lab_start_decapsulator HOST [ARGS...]: `lvsd --decapsulate ARGS` on a real server (LVS-TUN
+# on a kernel without ipip); ready once it has opened its sockets.
+lab_start_decapsulator() {
+    local host="$1"; shift
+    lab_spawn "$host" "decap-$host" "$LAB_BIN/lvsd" --decapsulate "$@" || return 1
+    lab_wait_for 20 grep -q 'decapsulating into' "$LAB_DIR/decap-$host.log" ||
+        { _lab_die "lvsd --decapsulate on $host did not start"; cat "$LAB_DIR/decap-$host.log" >&2; return 1; }
+}

@@ -17,6 +17,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                whose subnet holds it
           -h, --help           this text
 
+        On a real server: 'lvsd --decapsulate --help' (unwraps LVS-TUN packets without ipip).
+
         SIGTERM or SIGINT stop it cleanly (the kernel guard and offload settings are undone).
         """;
 

@@ -4,6 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using SharpLvs.Daemon;
 
+if (DecapsulatorOptions.IsRequested(args))
+{
+    return DecapsulatorMain.Run(args);
+}
+
 var options = DaemonOptions.Parse(args, out var error);
 if (options is null)
 {
