@@ -46,4 +46,47 @@ public class LeastConnectionSchedulerTests
             server.Bind(inactive: true, template: false);
         }
     }
+
+    [Fact]
+    public void Schedule_ConnectionsOpened_SpreadsByOverhead()
+    {
+        // Bound as active (256 each): A 0, B 0 → A; A 256 → B; tie → A; … strict alternation,
+        // and a server with 300 inactive (overhead 300) only gets a turn once the others pass 300.
+        var c = Server('C');
+        Connect(c, active: 0, inactive: 300);
+        var service = Service(SchedulerNames.LeastConnection, Server('A'), Server('B'), c);
+
+        Assert.Equal("ABABC", SchedulingKit.Admit(service, 5));
+    }
+
+    [Fact]
+    public void Schedule_Overloaded_SkippedUntilBelowLowerThreshold()
+    {
+        var a = Server('A');
+        a.UpperThreshold = 2;
+        a.LowerThreshold = 1;
+        Connect(a, active: 0, inactive: 2);
+        var b = Server('B');
+        Connect(b, active: 3, inactive: 0);
+        var service = Service(SchedulerNames.LeastConnection, a, b);
+        Assert.Equal('B', SchedulingKit.PickName(service, default));
+
+        a.Unbind(inactive: true, template: false); // 1, not below 1
+        Assert.Equal('B', SchedulingKit.PickName(service, default));
+        a.Unbind(inactive: true, template: false); // 0 < 1: cleared
+
+        Assert.Equal('A', SchedulingKit.PickName(service, default));
+    }
+
+    [Fact]
+    public void Schedule_ServerAddedMidway_IdleNewcomerTakesOver()
+    {
+        var a = Server('A');
+        var service = Service(SchedulerNames.LeastConnection, a);
+        Assert.Equal("AA", SchedulingKit.Admit(service, 2));
+
+        service = SchedulingKit.Rebuilt(service, Server('D'), a);
+
+        Assert.Equal("DDDA", SchedulingKit.Admit(service, 4)); // D 0, 256, 512 (ties go to D, first) against A 512
+    }
 }
