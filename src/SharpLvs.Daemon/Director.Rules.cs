@@ -74,7 +74,8 @@ internal sealed partial class Director
                     .Where(s => !s.Service.IsFirewallMark)
                     .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)),
                 GuardedReplySources(table),
-                GuardedLocalAddresses(table));
+                GuardedLocalAddresses(table),
+                _rules.Marks);
             _services.Publish(table);
             LogPublished(
                 table.Services.Count,
@@ -136,6 +137,26 @@ internal sealed partial class Director
     private IEnumerable<InetAddress> AnsweredAddresses() =>
         _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address)
             .Concat(_services.Current.LocalAddresses);
+
+    /// <summary>lvsd's <c>--tunable</c> flags, applied as lvsadm's <c>--tunable</c> would be: one path for both.</summary>
+    private void ApplyStartupTunables()
+    {
+        foreach (var tunable in _options.Tunables)
+        {
+            var command = new AdminCommand(
+                AdminCommandKind.SetTunable,
+                AdminOptions.None,
+                ListFormat.None,
+                ServiceRule.For(new ServiceKey(0, Packets.InetAddress.FromV4(0), 0), ""),
+                new DestinationRule(Packets.InetAddress.FromV4(0), 0),
+                Tunable: tunable);
+            var response = _handler.Handle(Control.Protocol.ControlRequest.Of(command));
+            if (response.ExitCode != ExitCodes.Success)
+            {
+                throw new DirectorStartException($"--tunable {tunable.Name}={tunable.Value}: {response.Error}");
+            }
+        }
+    }
 
     private void ZeroCounters(ServiceKey? key)
     {

@@ -109,6 +109,7 @@ internal sealed partial class Director : IDisposable
 
         _handler.RulesChanged += (_, e) => Publish(e.Rules, e.Commands);
         _handler.ZeroCounters += (_, e) => ZeroCounters(e.Service);
+        ApplyStartupTunables();
 
         // Addresses move (an admin adds the VIP to lo, an interface goes down): re-check
         // once a second which VIPs lvsd must answer ARP for.

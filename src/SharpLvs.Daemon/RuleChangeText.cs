@@ -21,6 +21,9 @@ internal static class RuleChangeText
             AdminCommandKind.AddServer => $"added real server {destination} to {service}",
             AdminCommandKind.EditServer => $"edited real server {destination} of {service}",
             AdminCommandKind.DeleteServer => $"deleted real server {destination} from {service}",
+            AdminCommandKind.AddMark or AdminCommandKind.DeleteMark when command.Mark is { } mark =>
+                $"{(command.Kind == AdminCommandKind.AddMark ? "added" : "deleted")} mark {mark.Mark} for {Control.Listing.MarkListing.Selector(mark)}",
+            AdminCommandKind.SetTunable when command.Tunable is { } tunable => $"set net.ipv4.vs.{tunable.Name} = {tunable.Value}",
             _ => $"{command.Kind} {service}",
         };
     }

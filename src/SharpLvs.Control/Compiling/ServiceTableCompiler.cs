@@ -59,7 +59,7 @@ public static class ServiceTableCompiler
             }
         }
 
-        return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers);
+        return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers, rules.Tunables, new FirewallMarkClassifier(rules.Marks));
     }
 
     private static VirtualService Build(SchedulerRegistry schedulers, ServiceRule rule, ImmutableArray<RealServer> servers, VirtualService? old)
@@ -104,7 +104,8 @@ public static class ServiceTableCompiler
             flags,
             persistent ? (int)Math.Min(rule.Timeout, int.MaxValue) : 0,
             persistent ? PrefixLength(rule) : 0,
-            old?.Stats);
+            old?.Stats,
+            persistent && !rule.IsIPv6 ? rule.Netmask : null);
     }
 
     private static RealServer? Reuse(VirtualService? old, DestinationRule destination)

@@ -95,7 +95,11 @@ public sealed class RuleSetHandler : IControlHandler
             case AdminCommandKind.List:
                 return List(command);
             case AdminCommandKind.Save:
-                return new ControlResponse(ExitCodes.Success, Listing: BuildListing(_rules.View().Services));
+                return new ControlResponse(ExitCodes.Success, Listing: BuildListing(_rules.View().Services), Marks: [.. _rules.Marks]);
+            case AdminCommandKind.ListMarks:
+                return new ControlResponse(ExitCodes.Success, Marks: [.. _rules.Marks]);
+            case AdminCommandKind.ListTunables:
+                return new ControlResponse(ExitCodes.Success, Tunables: ListTunables(_rules.Tunables));
             case AdminCommandKind.Zero:
                 if (command.Has(AdminOptions.Service) && !_rules.ContainsService(command.Service.Key))
                 {
@@ -147,6 +151,9 @@ public sealed class RuleSetHandler : IControlHandler
         return new ControlResponse(ExitCodes.Success, Listing: BuildListing(_rules.View().Services));
     }
 
+    private static TunableSetting[] ListTunables(Core.Services.IpvsTunables tunables) =>
+        [.. Core.Services.IpvsTunables.Names.Select(name => new TunableSetting(name, tunables.TryGet(name, out var value) ? value : 0))];
+
     private ListingData BuildListing(IReadOnlyList<ServiceEntry> services)
     {
         var views = new ServiceView[services.Count];
@@ -178,7 +185,8 @@ public sealed class RuleSetHandler : IControlHandler
     private static bool IsChange(AdminCommandKind kind) => kind is
         AdminCommandKind.AddService or AdminCommandKind.EditService or AdminCommandKind.DeleteService or
         AdminCommandKind.Flush or AdminCommandKind.AddServer or AdminCommandKind.EditServer or
-        AdminCommandKind.DeleteServer or AdminCommandKind.SetTimeout;
+        AdminCommandKind.DeleteServer or AdminCommandKind.SetTimeout or AdminCommandKind.AddMark or
+        AdminCommandKind.DeleteMark or AdminCommandKind.SetTunable;
 
     private static RuleError Apply(RuleSet rules, AdminCommand command)
     {
@@ -203,6 +211,12 @@ public sealed class RuleSetHandler : IControlHandler
                 return rules.DeleteDestination(key, destination.Address, destination.Port);
             case AdminCommandKind.SetTimeout:
                 return rules.SetTimeouts(command.Timeouts ?? new ConnectionTimeouts(0, 0, 0));
+            case AdminCommandKind.AddMark when command.Mark is { } mark:
+                return rules.AddMark(mark);
+            case AdminCommandKind.DeleteMark when command.Mark is { } mark:
+                return rules.DeleteMark(mark);
+            case AdminCommandKind.SetTunable when command.Tunable is { } tunable:
+                return rules.SetTunable(tunable.Name ?? "", tunable.Value);
             default:
                 return RuleError.NotSupported;
         }

@@ -1,4 +1,5 @@
 using SharpLvs.Control.Rules;
+using SharpLvs.Core.Services;
 
 namespace SharpLvs.Control.Ipvsadm;
 
@@ -14,7 +15,9 @@ public sealed record AdminCommand(
     ServiceRule Service,
     DestinationRule Destination,
     ConnectionTimeouts? Timeouts = null,
-    SyncDaemonSettings? Daemon = null)
+    SyncDaemonSettings? Daemon = null,
+    FirewallMarkRule? Mark = null,
+    TunableSetting? Tunable = null)
 {
     public bool Has(AdminOptions option) => (Options & option) != 0;
 }
@@ -28,3 +31,6 @@ public sealed record SyncDaemonSettings(
     string McastGroup = "",
     ushort McastPort = 0,
     byte McastTtl = 0);
+
+/// <summary>One /proc/sys/net/ipv4/vs switch and its value (<c>--tunable</c>, <c>--list-tunables</c>).</summary>
+public sealed record TunableSetting(string Name, int Value);

@@ -46,4 +46,19 @@ public enum AdminCommandKind
 
     /// <summary><c>-Z</c>, zero counters.</summary>
     Zero,
+
+    /// <summary><c>--add-mark MARK -t|-u ADDR[/PREFIX][:PORT[-PORT]]</c> (lvsadm extension).</summary>
+    AddMark,
+
+    /// <summary><c>--del-mark MARK -t|-u …</c> (lvsadm extension).</summary>
+    DeleteMark,
+
+    /// <summary><c>--list-marks</c> (lvsadm extension).</summary>
+    ListMarks,
+
+    /// <summary><c>--tunable NAME VALUE</c>: one /proc/sys/net/ipv4/vs switch (lvsadm extension).</summary>
+    SetTunable,
+
+    /// <summary><c>--list-tunables</c> (lvsadm extension).</summary>
+    ListTunables,
 }

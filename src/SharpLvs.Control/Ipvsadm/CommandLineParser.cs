@@ -84,6 +84,13 @@ public sealed class CommandLineParser
         new("tun-nocsum", '\0', ArgumentKind.None, "tun-nocsum"),
         new("tun-csum", '\0', ArgumentKind.None, "tun-csum"),
         new("tun-remcsum", '\0', ArgumentKind.None, "tun-remcsum"),
+
+        // lvsadm's own commands (not in ipvsadm): firewall-mark classification and tunables.
+        new("add-mark", '\0', ArgumentKind.Required, "add-mark"),
+        new("del-mark", '\0', ArgumentKind.Required, "del-mark"),
+        new("list-marks", '\0', ArgumentKind.None, "list-marks"),
+        new("tunable", '\0', ArgumentKind.None, "tunable"),
+        new("list-tunables", '\0', ArgumentKind.None, "list-tunables"),
     ];
 
     private readonly INameService _names;
@@ -150,6 +157,14 @@ public sealed class CommandLineParser
                     _ => throw Fail(starting ? "illegal start-daemon parameter specified" : "illegal start_daemon specified"),
                 };
                 break;
+            case "add-mark":
+            case "del-mark":
+                state.Command = first.Option.Id == "add-mark" ? AdminCommandKind.AddMark : AdminCommandKind.DeleteMark;
+                state.FirewallMark = ParseFirewallMark(first.Value!);
+                break;
+            case "list-marks": state.Command = AdminCommandKind.ListMarks; break;
+            case "tunable": state.Command = AdminCommandKind.SetTunable; break;
+            case "list-tunables": state.Command = AdminCommandKind.ListTunables; break;
             case "h":
                 return ParseOutcome.Print(Usage.Text(_program));
             case "v":
@@ -183,6 +198,22 @@ public sealed class CommandLineParser
             used = 3;
         }
 
+        if (state.Command == AdminCommandKind.SetTunable)
+        {
+            if (leftovers.Count < 2)
+            {
+                throw Fail("--tunable option requires a name and a value");
+            }
+
+            if (!IpvsTunables.Default.TryGet(leftovers[0], out _))
+            {
+                throw Fail($"unknown tunable `{leftovers[0]}' (known: {string.Join(", ", IpvsTunables.Names)})");
+            }
+
+            state.Tunable = new TunableSetting(leftovers[0], (int)Number(leftovers[1], int.MinValue, int.MaxValue, $"invalid tunable value `{leftovers[1]}' specified"));
+            used = 2;
+        }
+
         if (leftovers.Count > used)
         {
             throw Fail($"unexpected argument {leftovers[used]}");
@@ -210,6 +241,16 @@ public sealed class CommandLineParser
             case "t":
             case "u":
             case "sctp-service":
+                if (s.Command is AdminCommandKind.AddMark or AdminCommandKind.DeleteMark)
+                {
+                    s.Set(AdminOptions.Service);
+                    var markProtocol = token.Option.Id == "u" ? IpProtocolNumbers.Udp : IpProtocolNumbers.Tcp;
+                    s.Mark = token.Option.Id != "sctp-service"
+                        ? MarkSelectorParser.Parse(value!, markProtocol, s.FirewallMark, _names) ?? throw Fail("illegal mark selector ADDR[/PREFIX][:PORT[-PORT]] specified")
+                        : throw Fail("marks select TCP (-t) or UDP (-u) packets");
+                    break;
+                }
+
                 s.Set(AdminOptions.Service);
                 s.Protocol = token.Option.Id switch
                 {
@@ -490,7 +531,7 @@ public sealed class CommandLineParser
         var daemon = command is AdminCommandKind.StartDaemon or AdminCommandKind.StopDaemon
             ? new SyncDaemonSettings(s.DaemonBackup, s.McastInterface, s.SyncId, s.SyncMaxLength, s.McastGroup, s.McastPort, s.McastTtl)
             : null;
-        return new AdminCommand(command, s.Options, s.Format, service, destination, s.Timeouts, daemon);
+        return new AdminCommand(command, s.Options, s.Format, service, destination, s.Timeouts, daemon, s.Mark, s.Tunable);
     }
 
     private ServiceRuleFlags ParseSchedulerFlags(string scheduler, string text)
@@ -624,6 +665,10 @@ public sealed class CommandLineParser
         public TunnelFlags TunnelFlags { get; set; }
 
         public ConnectionTimeouts? Timeouts { get; set; }
+
+        public FirewallMarkRule? Mark { get; set; }
+
+        public TunableSetting? Tunable { get; set; }
 
         public bool DaemonBackup { get; set; }
 

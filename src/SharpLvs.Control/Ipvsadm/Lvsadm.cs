@@ -90,7 +90,12 @@ public static class Lvsadm
             case AdminCommandKind.List when response.Listing is { } all:
                 return formatter.FormatAll(all, command.Format);
             case AdminCommandKind.Save when response.Listing is { } saved:
-                return formatter.FormatAll(saved, command.Format | ListFormat.Rule);
+                // The mark rules first, so that -R defines them before the services they feed.
+                return MarkListing.Save(response.Marks ?? []) + formatter.FormatAll(saved, command.Format | ListFormat.Rule);
+            case AdminCommandKind.ListMarks:
+                return MarkListing.List(response.Marks ?? []);
+            case AdminCommandKind.ListTunables:
+                return MarkListing.Tunables(response.Tunables ?? []);
             default:
                 return "";
         }

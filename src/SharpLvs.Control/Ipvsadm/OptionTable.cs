@@ -28,6 +28,11 @@ internal static class OptionTable
         /* restore        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         /* save           */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
         /* zero           */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* del-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list-marks     */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* tunable        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list-tunables  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     ];
 
     /// <summary>ipvsadm's <c>cmdnames</c>, used in its messages.</summary>
@@ -35,6 +40,7 @@ internal static class OptionTable
     [
         "add-service", "edit-service", "delete-service", "flush", "list", "add-server",
         "delete-server", "edit-server", "set", "start-daemon", "stop-daemon", "restore", "save", "zero",
+        "add-mark", "del-mark", "list-marks", "tunable", "list-tunables",
     ];
 
     /// <summary>ipvsadm's <c>optnames</c>, used in its messages.</summary>

@@ -99,6 +99,13 @@ internal static class Usage
               --mcast-port port                   UDP port (default=8848)
               --mcast-ttl ttl                     Multicast TTL (default=1)
 
+            lvsadm extensions (lvsd classifies fwmark packets itself; see README):
+              {p} --add-mark fwmark -t|-u address[/prefix][:port[-port]]
+              {p} --del-mark fwmark -t|-u address[/prefix][:port[-port]]
+              {p} --list-marks
+              {p} --tunable name value            one of {string.Join('|', Core.Services.IpvsTunables.Names)}
+              {p} --list-tunables
+
             """;
     }
 }

@@ -1,19 +1,23 @@
 using SharpLvs.Control.Ipvsadm;
 using SharpLvs.Control.Listing;
 using SharpLvs.Control.Rules;
+using SharpLvs.Core.Services;
 
 namespace SharpLvs.Control.Protocol;
 
 /// <summary>
 /// lvsd's answer: the exit status lvsadm ends with (ipvsadm's), the error line it prints on
-/// stderr, and for list/save commands the data it formats.
+/// stderr, and for list/save commands the data it formats (marks and tunables for lvsadm's
+/// own list commands; marks also with -S).
 /// </summary>
 public sealed record ControlResponse(
     int ExitCode,
     string Error = "",
     ListingData? Listing = null,
     ConnectionTimeouts? Timeouts = null,
-    IReadOnlyList<SyncDaemonSettings>? Daemons = null)
+    IReadOnlyList<SyncDaemonSettings>? Daemons = null,
+    IReadOnlyList<FirewallMarkRule>? Marks = null,
+    IReadOnlyList<TunableSetting>? Tunables = null)
 {
     public static ControlResponse Ok { get; } = new(ExitCodes.Success);
 

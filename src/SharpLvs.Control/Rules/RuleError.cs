@@ -43,6 +43,15 @@ public enum RuleError
 
     /// <summary>EOPNOTSUPP: lvsd does not implement this command yet.</summary>
     NotSupported,
+
+    /// <summary>add-mark: a marking rule for the same packets exists (lvsadm extension).</summary>
+    MarkExists,
+
+    /// <summary>del-mark: no such marking rule (lvsadm extension).</summary>
+    NoSuchMark,
+
+    /// <summary>ENOENT: no /proc/sys/net/ipv4/vs entry of that name among lvsd's tunables.</summary>
+    NoSuchTunable,
 }
 
 /// <summary>ipvsadm's words for each error (libipvs.c <c>ipvs_strerror</c>, then glibc's <c>strerror</c>).</summary>
@@ -63,6 +72,9 @@ public static class RuleErrors
         RuleError.NoDaemonRunning => "No daemon is running",
         RuleError.PermissionDenied => "Permission denied (you must be root)",
         RuleError.NotSupported => "Operation not supported",
+        RuleError.MarkExists => "Mark rule already exists",
+        RuleError.NoSuchMark => "No such mark rule",
+        RuleError.NoSuchTunable => "No such tunable",
         _ => "Unknown error",
     };
 }

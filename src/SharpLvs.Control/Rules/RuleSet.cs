@@ -17,7 +17,9 @@ public sealed class RuleSet
     private readonly Func<InetAddress, bool> _isLocalAddress;
     private readonly List<ServiceState> _services = [];
     private readonly Dictionary<ServiceKey, ServiceState> _byKey = [];
+    private readonly List<FirewallMarkRule> _marks = [];
     private ConnectionTimeouts _timeouts = ConnectionTimeouts.Default;
+    private IpvsTunables _tunables = IpvsTunables.Default;
     private long _generation;
 
     /// <param name="schedulerNames">Scheduler names the data plane can run (Core's registry).</param>
@@ -41,6 +43,8 @@ public sealed class RuleSet
         _persistenceEngines = source._persistenceEngines;
         _isLocalAddress = source._isLocalAddress;
         _timeouts = source._timeouts;
+        _tunables = source._tunables;
+        _marks.AddRange(source._marks);
         _generation = source._generation;
         foreach (var service in source._services)
         {
@@ -58,6 +62,12 @@ public sealed class RuleSet
     public long Generation => _generation;
 
     public ConnectionTimeouts Timeouts => _timeouts;
+
+    /// <summary>The /proc/sys/net/ipv4/vs switches lvsd implements.</summary>
+    public IpvsTunables Tunables => _tunables;
+
+    /// <summary>The firewall-mark rules, in the order they are tried.</summary>
+    public IReadOnlyList<FirewallMarkRule> Marks => _marks;
 
     /// <summary>A deep copy sharing the immutable rules: the unit of a transaction.</summary>
     public RuleSet Clone() => new(this);
@@ -115,12 +125,62 @@ public sealed class RuleSet
         return Changed();
     }
 
-    /// <summary><c>-C</c>: removes every service.</summary>
+    /// <summary>
+    /// <c>-C</c>: removes every service, and the mark rules with them: they exist only to
+    /// feed fwmark services, and <c>-S</c> saves them with the services, so that a flush
+    /// followed by <c>-R</c> of a saved file restores both without "already exists".
+    /// </summary>
     public void Clear()
     {
         _services.Clear();
         _byKey.Clear();
+        _marks.Clear();
         Changed();
+    }
+
+    /// <summary><c>--add-mark</c>: appends a rule; the same selection of packets twice is refused, whatever the mark.</summary>
+    public RuleError AddMark(FirewallMarkRule rule)
+    {
+        if (rule.Mark == 0 || rule.Protocol is not (IpProtocolNumbers.Tcp or IpProtocolNumbers.Udp)
+            || rule.PrefixLength < 0 || rule.PrefixLength > (rule.IsIPv6 ? 128 : 32) || rule.FirstPort > rule.LastPort)
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        if (_marks.Exists(m => SameSelection(m, rule)))
+        {
+            return RuleError.MarkExists;
+        }
+
+        _marks.Add(rule with { Network = AddressPrefix.Mask(rule.Network, rule.PrefixLength) });
+        return Changed();
+    }
+
+    /// <summary><c>--del-mark</c>: removes the rule with that mark and selection.</summary>
+    public RuleError DeleteMark(FirewallMarkRule rule)
+    {
+        var masked = rule with { Network = AddressPrefix.Mask(rule.Network, rule.PrefixLength) };
+        var index = _marks.FindIndex(m => m.Mark == rule.Mark && SameSelection(m, masked));
+        if (index < 0)
+        {
+            return RuleError.NoSuchMark;
+        }
+
+        _marks.RemoveAt(index);
+        return Changed();
+    }
+
+    /// <summary>Sets one /proc/sys/net/ipv4/vs switch by its name; any int, as proc_dointvec takes.</summary>
+    public RuleError SetTunable(string name, int value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_tunables.With(name, value) is not { } changed)
+        {
+            return RuleError.NoSuchTunable;
+        }
+
+        _tunables = changed;
+        return Changed();
     }
 
     public RuleError AddDestination(ServiceKey key, DestinationRule destination)
@@ -215,7 +275,7 @@ public sealed class RuleSet
             services[i] = _services[i].ToEntry();
         }
 
-        return new RuleSetView(services, _timeouts, _generation);
+        return new RuleSetView(services, _timeouts, _generation) { Marks = [.. _marks], Tunables = _tunables };
     }
 
     private RuleError ValidateService(ServiceRule rule)
@@ -266,6 +326,10 @@ public sealed class RuleSet
 
         return RuleError.None;
     }
+
+    private static bool SameSelection(FirewallMarkRule a, FirewallMarkRule b) =>
+        a.Protocol == b.Protocol && a.PrefixLength == b.PrefixLength && a.FirstPort == b.FirstPort && a.LastPort == b.LastPort
+        && AddressPrefix.Mask(a.Network, a.PrefixLength) == AddressPrefix.Mask(b.Network, b.PrefixLength);
 
     private static DestinationRule Localised(DestinationRule destination, bool isLocal) =>
         isLocal && destination.Forwarding != ForwardingMethod.Local

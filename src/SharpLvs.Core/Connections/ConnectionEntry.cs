@@ -39,6 +39,18 @@ internal struct ConnectionEntry
     /// <summary>The timer-wheel tick (seconds) whose slot holds this entry.</summary>
     public long WheelTick;
 
+    /// <summary>A template's own timeout (cp->timeout): each new connection it controls restarts its timer with it.</summary>
+    public long TimeoutMs;
+
+    /// <summary>cp->control as index + 1 (0 = none): the template this connection was scheduled by.</summary>
+    public int Control;
+
+    /// <summary>cp->n_control: live connections a template controls; it never expires while any remain.</summary>
+    public int ControlCount;
+
+    /// <summary>cp->dport: the real server's port, or the virtual port when the server has none (fwmark, port 0).</summary>
+    public ushort DestinationPort;
+
     public int Hash;
     public int Next;
     public int ReplyHash;

@@ -17,4 +17,10 @@ internal enum ConnectionFlags : byte
 
     /// <summary>The entry is also filed under its reply flow (NAT, FULLNAT).</summary>
     HasReplyKey = 0x40,
+
+    /// <summary>IP_VS_CONN_F_TEMPLATE: a persistence template, found only by <see cref="ConnectionTable.LookupTemplate"/>.</summary>
+    Template = 0x08,
+
+    /// <summary>The entry was taken out of the hash (ip_vs_check_template's invalidation); it waits for its timer.</summary>
+    Unhashed = 0x10,
 }

@@ -14,6 +14,7 @@ public sealed partial class ConnectionTable
     // comes round.
     private const int WheelSlots = 1024;
     private const int WheelMask = WheelSlots - 1;
+    private const long ExpireLaterMs = 60_000;
 
     private readonly int[] _wheel;
 
@@ -50,7 +51,16 @@ public sealed partial class ConnectionTable
                 entry.WheelNext = Empty;
                 entry.WheelPrev = Empty;
                 entry.WheelTick = 0;
-                if (entry.ExpiresMs <= nowMs)
+                if (entry.ExpiresMs <= nowMs && entry.ControlCount > 0)
+                {
+                    // ip_vs_conn_expire's expire_later: a template outlives the connections it
+                    // controls, checked again every 60 s; the kernel sets cp->timeout itself to
+                    // 60 s, so later connections refresh it with that too.
+                    entry.TimeoutMs = ExpireLaterMs;
+                    entry.ExpiresMs = nowMs + ExpireLaterMs;
+                    Link(index, entry.ExpiresMs);
+                }
+                else if (entry.ExpiresMs <= nowMs)
                 {
                     Remove(index);
                     expired++;

@@ -61,16 +61,22 @@ public sealed partial class ConnectionTable
 
     internal ref ConnectionEntry this[int index] => ref _entries[index];
 
-    /// <summary>ip_vs_conn_in_get: the connection of an inbound flow, or -1.</summary>
+    /// <summary>ip_vs_conn_in_get: the connection of an inbound flow, or -1. Templates are never returned.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int Lookup(in FlowKey key)
+    internal int Lookup(in FlowKey key) => Find(key, ConnectionFlags.None);
+
+    /// <summary>ip_vs_ct_in_get: the persistence template with that key, or -1.</summary>
+    internal int LookupTemplate(in FlowKey key) => Find(key, ConnectionFlags.Template);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Find(in FlowKey key, ConnectionFlags template)
     {
         var hash = key.GetHashCode();
         var entries = _entries;
         for (var i = _buckets[hash & _bucketMask]; i != Empty; i = entries[i].Next)
         {
             ref var entry = ref entries[i];
-            if (entry.Hash == hash && entry.Key.Equals(key))
+            if (entry.Hash == hash && (entry.Flags & ConnectionFlags.Template) == template && entry.Key.Equals(key))
             {
                 return i;
             }
@@ -124,25 +130,24 @@ public sealed partial class ConnectionTable
     /// first state transition says otherwise) and, for every method but NAT (and FULLNAT,
     /// whose replies pass the director too), marked NOOUTPUT. Returns the entry's index, or -1 when the table is full.
     /// </summary>
-    internal int Add(in FlowKey key, RealServer server, IForwarder forwarder, IpvsStats serviceStats, long nowMs)
+    /// <param name="control">The persistence template that scheduled it (ip_vs_control_add), or -1.</param>
+    internal int Add(in FlowKey key, RealServer server, IForwarder forwarder, IpvsStats serviceStats, long nowMs, int control = Empty)
     {
-        var index = _freeHead;
+        var index = Take(key);
         if (index == Empty)
         {
             return Empty;
         }
 
         ref var entry = ref _entries[index];
-        _freeHead = entry.Next;
-
-        var hash = key.GetHashCode();
-        ref var bucket = ref _buckets[hash & _bucketMask];
-        entry.Key = key;
-        entry.Hash = hash;
-        entry.Next = bucket;
-        bucket = index;
-
         entry.Server = server;
+        entry.DestinationPort = server.Port != 0 ? server.Port : key.DestinationPort;
+        if (control >= 0)
+        {
+            entry.Control = control + 1;
+            _entries[control].ControlCount++;
+        }
+
         entry.Forwarder = forwarder;
         entry.ServiceStats = serviceStats;
         entry.Method = forwarder.Method;
@@ -159,6 +164,61 @@ public sealed partial class ConnectionTable
         // ip_vs_conn_new arms 3 s until the first transition sets the state's own timeout.
         StartTimer(index, nowMs, nowMs + 3000);
         return index;
+    }
+
+    /// <summary>
+    /// ip_vs_conn_new with IP_VS_CONN_F_TEMPLATE: a persistence template bound to
+    /// <paramref name="server"/> (counted in its PersistConn), living <paramref name="timeoutMs"/>
+    /// after the last connection it scheduled. Returns the entry's index, or -1 when the table is full.
+    /// </summary>
+    internal int AddTemplate(in FlowKey key, RealServer server, ushort destinationPort, long timeoutMs, long nowMs)
+    {
+        var index = Take(key);
+        if (index == Empty)
+        {
+            return Empty;
+        }
+
+        ref var entry = ref _entries[index];
+        entry.Server = server;
+        entry.DestinationPort = destinationPort;
+        entry.Method = server.Method;
+        entry.State = TcpState.None;
+        entry.Flags = ConnectionFlags.InUse | ConnectionFlags.Template;
+        entry.TimeoutMs = timeoutMs;
+        server.Bind(inactive: false, template: true);
+        Volatile.Write(ref _count, _count + 1);
+        StartTimer(index, nowMs, nowMs + timeoutMs);
+        return index;
+    }
+
+    /// <summary>The real server a template binds its client to.</summary>
+    internal RealServer TemplateServer(int index) => _entries[index].Server!;
+
+    /// <summary>
+    /// ip_vs_conn_put on a template: its timer starts over with the template's timeout, so it
+    /// lives for the persistence timeout after the last connection it scheduled.
+    /// </summary>
+    internal void TouchTemplate(int index, long nowMs) => RestartTimer(index, nowMs + _entries[index].TimeoutMs);
+
+    /// <summary>
+    /// ip_vs_check_template's invalidation: the template's destination is gone or quiesced, so
+    /// it is taken out of the hash (the kernel rehashes it under ports 0xffff, where no packet
+    /// finds it) and left to its timer, still listed.
+    /// </summary>
+    internal void InvalidateTemplate(int index)
+    {
+        ref var entry = ref _entries[index];
+        if ((entry.Flags & ConnectionFlags.Unhashed) != 0)
+        {
+            return;
+        }
+
+        UnlinkHash(index, entry.Hash);
+        entry.Flags |= ConnectionFlags.Unhashed;
+        entry.DestinationPort = 0xFFFF;
+        var key = entry.Key;
+        entry.Key = new FlowKey(key.Protocol, key.Source, 0, key.Destination, 0xFFFF);
     }
 
     /// <summary>
@@ -205,16 +265,24 @@ public sealed partial class ConnectionTable
     /// <summary>udp_state_transition: one state, its timeout restarted by every packet; UDP stays inactive.</summary>
     internal void OnUdpPacket(int index, long nowMs) => RestartTimer(index, nowMs + Timeouts.UdpMilliseconds);
 
-    /// <summary>ip_vs_conn_expire_now + the expiry itself: unbinds the real server and frees the slot.</summary>
+    /// <summary>
+    /// ip_vs_conn_expire_now + the expiry itself: unbinds the real server, releases the
+    /// controlling template (ip_vs_control_del) and frees the slot. A template that still
+    /// controls connections stays (ip_vs_conn_expire's "do I control anybody?").
+    /// </summary>
     internal void Remove(int index)
     {
         ref var entry = ref _entries[index];
-        if ((entry.Flags & ConnectionFlags.InUse) == 0)
+        if ((entry.Flags & ConnectionFlags.InUse) == 0 || entry.ControlCount > 0)
         {
             return;
         }
 
-        UnlinkHash(index, entry.Hash);
+        if ((entry.Flags & ConnectionFlags.Unhashed) == 0)
+        {
+            UnlinkHash(index, entry.Hash);
+        }
+
         if ((entry.Flags & ConnectionFlags.HasReplyKey) != 0)
         {
             UnlinkReplyHash(index, entry.ReplyHash);
@@ -222,12 +290,39 @@ public sealed partial class ConnectionTable
         }
 
         UnlinkTimer(index);
-        entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template: false);
+        var template = (entry.Flags & ConnectionFlags.Template) != 0;
+        entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template);
+        if (entry.Control != 0)
+        {
+            _entries[entry.Control - 1].ControlCount--;
+        }
+
         entry = default;
         entry.ReplyNext = Empty;
         entry.Next = _freeHead;
         _freeHead = index;
         Volatile.Write(ref _count, _count - 1);
+    }
+
+    /// <summary>Slot for a new entry, hashed under <paramref name="key"/>; -1 when the table is full.</summary>
+    private int Take(in FlowKey key)
+    {
+        var index = _freeHead;
+        if (index == Empty)
+        {
+            return Empty;
+        }
+
+        ref var entry = ref _entries[index];
+        _freeHead = entry.Next;
+
+        var hash = key.GetHashCode();
+        ref var bucket = ref _buckets[hash & _bucketMask];
+        entry.Key = key;
+        entry.Hash = hash;
+        entry.Next = bucket;
+        bucket = index;
+        return index;
     }
 
     /// <summary>
@@ -255,10 +350,11 @@ public sealed partial class ConnectionTable
                 entry.Key.Destination,
                 entry.Key.DestinationPort,
                 server?.Address ?? default,
-                server?.Port ?? 0,
+                entry.DestinationPort,
                 entry.State,
                 entry.Method,
-                Math.Max(0, entry.ExpiresMs - nowMs)));
+                Math.Max(0, entry.ExpiresMs - nowMs),
+                (entry.Flags & ConnectionFlags.Template) != 0));
         }
     }
 

@@ -71,4 +71,10 @@ public enum DropReason : byte
 
     /// <summary>FULLNAT: every local address of the service has no free port for this protocol.</summary>
     LocalPortsExhausted,
+
+    /// <summary>
+    /// A packet for another port reached a non-persistent port-zero service: ip_vs_schedule
+    /// supports port zero only in persistent services ("check your ipvs configuration").
+    /// </summary>
+    PortZeroNotPersistent,
 }

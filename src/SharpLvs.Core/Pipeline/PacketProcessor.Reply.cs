@@ -160,7 +160,8 @@ public sealed partial class PacketProcessor
         var server = entry.Server!;
         if (method == ForwardingMethod.Masquerade)
         {
-            Connections.SetReplyKey(index, new FlowKey(flow.Protocol, server.Address, server.Port, flow.Source, flow.SourcePort), pool: null);
+            // cp->dport: the server's port, or the virtual port for a server without one (fwmark, port 0).
+            Connections.SetReplyKey(index, new FlowKey(flow.Protocol, server.Address, entry.DestinationPort, flow.Source, flow.SourcePort), pool: null);
         }
         else
         {
@@ -170,7 +171,7 @@ public sealed partial class PacketProcessor
                 return DropReason.LocalPortsExhausted;
             }
 
-            Connections.SetReplyKey(index, new FlowKey(flow.Protocol, server.Address, server.Port, pool.Address, port), pool);
+            Connections.SetReplyKey(index, new FlowKey(flow.Protocol, server.Address, entry.DestinationPort, pool.Address, port), pool);
         }
 
         if (!NextHops.TryGet(flow.Source, out _))

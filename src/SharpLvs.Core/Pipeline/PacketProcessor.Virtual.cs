@@ -23,22 +23,47 @@ public sealed partial class PacketProcessor
         }
 
         var connections = Connections;
+        var tunables = table.Tunables;
         var isTcp = inbound.Flow.Protocol == IpProtocols.Tcp;
         var index = connections.Lookup(inbound.Flow);
 
-        // conn_reuse_mode 1 (the default): a SYN that reuses the ports of a connection in
-        // TIME_WAIT or CLOSE starts a new connection, scheduled afresh, instead of riding the
-        // old one to the old real server.
-        if (index >= 0 && isTcp && IsNewConnection(inbound.TcpFlags)
-            && connections[index].State is TcpState.TimeWait or TcpState.Close)
+        // ip_vs_in's conn_reuse_mode check: a SYN on the ports of an old connection starts a
+        // new one, scheduled afresh, instead of riding the old one to the old real server.
+        if (index >= 0 && isTcp && (inbound.TcpFlags & (byte)TcpFlags.Syn) != 0 && tunables.ConnReuseMode != 0
+            && ShouldReschedule(ref connections[index], tunables))
         {
             connections.Remove(index);
             index = -1;
         }
 
-        if (index < 0)
+        // ip_vs_in's server status check: the destination was deleted.
+        if (index >= 0 && !connections[index].Server!.Available)
         {
-            var service = table.Find(inbound.Flow.Protocol, inbound.Flow.Destination, inbound.Flow.DestinationPort);
+            if (tunables.ExpireNodestConn == 0)
+            {
+                // Dropped silently, the timer left alone: the connection dies out.
+                return DropReason.RealServerUnavailable;
+            }
+
+            // expire_nodest_conn: the connection ends now and the packet is handled as new.
+            connections.Remove(index);
+            Counters.CountConnectionsExpired(1);
+            index = -1;
+        }
+
+        RealServer server;
+        IForwarder forwarder;
+        IpvsStats serviceStats;
+        if (index >= 0)
+        {
+            ref var entry = ref connections[index];
+            server = entry.Server!;
+            forwarder = entry.Forwarder!;
+            serviceStats = entry.ServiceStats!;
+        }
+        else
+        {
+            var service = table.FindForPacket(inbound.Flow.Protocol, inbound.Flow.Destination, inbound.Flow.DestinationPort);
             if (service is null)
             {
                 // A VIP, but no service on this protocol/port: the host's (ip_vs_in accepts).
@@ -46,17 +71,17 @@ public sealed partial class PacketProcessor
                 return DropReason.None;
             }
 
-            // tcp_conn_schedule schedules only on a SYN without RST (sloppy_tcp off). The
-            // kernel then lets the segment go on to the local stack, which holds the VIP and
-            // answers RST; here the host kernel is kept off the served flows (TESTBED fact 3),
-            // so the segment is dropped and counted instead.
-            if (isTcp && !IsNewConnection(inbound.TcpFlags))
+            // tcp_conn_schedule schedules only on a SYN (any segment with sloppy_tcp), never
+            // on an RST. The kernel then lets the segment go on to the local stack, which
+            // holds the VIP and answers RST; here the host kernel is kept off the served
+            // flows (TESTBED fact 3), so the segment is dropped and counted instead.
+            if (isTcp && !CanSchedule(inbound.TcpFlags, tunables))
             {
                 return DropReason.NoConnection;
             }
 
-            var reason = Schedule(service, ref inbound, nowMs, out index);
-            if (reason == DropReason.None)
+            var reason = Schedule(service, ref inbound, tunables, nowMs, out index, out server!, out forwarder!);
+            if (reason == DropReason.None && index >= 0)
             {
                 reason = BindReplyFlow(service, index);
             }
@@ -65,34 +90,30 @@ public sealed partial class PacketProcessor
             {
                 return reason;
             }
-        }
 
-        ref var entry = ref connections[index];
-        var server = entry.Server!;
-
-        // The destination was deleted: drop silently and leave the timer alone, so the
-        // connection dies out (expire_nodest_conn off).
-        if (!server.Available)
-        {
-            return DropReason.RealServerUnavailable;
+            serviceStats = service.Stats;
         }
 
         // ip_vs_in_stats: skb->len is the IP packet's length.
         server.Stats.CountIn(inbound.IpLength);
-        entry.ServiceStats!.CountIn(inbound.IpLength);
+        serviceStats.CountIn(inbound.IpLength);
         Counters.Totals.CountIn(inbound.IpLength);
 
-        if (isTcp)
+        // A one-packet datagram has no entry to move (IP_VS_CONN_F_ONE_PACKET).
+        if (index >= 0)
         {
-            connections.OnTcpPacket(index, TcpDirection.Input, inbound.TcpFlags, nowMs);
-        }
-        else
-        {
-            connections.OnUdpPacket(index, nowMs);
+            if (isTcp)
+            {
+                connections.OnTcpPacket(index, TcpDirection.Input, inbound.TcpFlags, nowMs);
+            }
+            else
+            {
+                connections.OnUdpPacket(index, nowMs);
+            }
         }
 
-        inbound.ReplyFlow = entry.ReplyKey;
-        var xmit = entry.Forwarder!.Inbound(ref packet, inbound, server);
+        inbound.ReplyFlow = index >= 0 ? connections[index].ReplyKey : default;
+        var xmit = forwarder.Inbound(ref packet, inbound, server);
         if (xmit == DropReason.FragmentationNeeded && packet.EgressIfIndex != 0)
         {
             // ensure_mtu_is_adequate: the forwarder turned the packet into the ICMP error for
@@ -117,38 +138,99 @@ public sealed partial class PacketProcessor
         return DropReason.None;
     }
 
-    /// <summary>ip_vs_schedule for a non-persistent service: pick a real server, create the connection bound to its forwarder.</summary>
-    private DropReason Schedule(VirtualService service, ref InboundPacket inbound, long nowMs, out int index)
+    /// <summary>
+    /// ip_vs_schedule: pick a real server (through the client's persistence template for a
+    /// persistent service), then create the connection bound to its forwarder, controlled by
+    /// the template. A one-packet UDP service gets no entry: the datagram is scheduled alone.
+    /// </summary>
+    private DropReason Schedule(
+        VirtualService service, ref InboundPacket inbound, IpvsTunables tunables, long nowMs,
+        out int index, out RealServer? server, out IForwarder? forwarder)
     {
         index = -1;
-        var server = service.Scheduler.Schedule(service, inbound.Flow);
-        if (server is null)
+        forwarder = null;
+        var template = -1;
+        if (service.IsPersistent)
         {
-            // ip_vs_leave: no destination; the kernel also answers ICMP port unreachable.
-            return DropReason.NoRealServer;
+            var persist = SchedulePersistent(service, inbound.Flow, tunables, nowMs, out server, out template);
+            if (persist != DropReason.None)
+            {
+                return persist;
+            }
+        }
+        else
+        {
+            if (service.Key.FirewallMark == 0 && inbound.Flow.DestinationPort != service.Key.Port)
+            {
+                server = null;
+                return DropReason.PortZeroNotPersistent;
+            }
+
+            server = service.Scheduler.Schedule(service, inbound.Flow);
+            if (server is null)
+            {
+                // ip_vs_leave: no destination. The kernel also sends ICMP port unreachable;
+                // lvsd only drops (README: "When real servers go").
+                return DropReason.NoRealServer;
+            }
         }
 
-        var forwarder = Forwarders.For(server.Method);
+        forwarder = Forwarders.For(server!.Method);
         if (forwarder is null)
         {
             return DropReason.ForwardingMethodNotSupported;
         }
 
-        index = Connections.Add(inbound.Flow, server, forwarder, service.Stats, nowMs);
-        if (index < 0)
+        // NAT and FULLNAT keep the entry even with -o: their replies need it to be translated
+        // back (the kernel leaves one-packet connections unhashed, so its NAT replies find none).
+        if ((service.Flags & ServiceFlags.OnePacket) == 0 || inbound.Flow.Protocol != IpProtocols.Udp
+            || forwarder.Method is ForwardingMethod.Masquerade or ForwardingMethod.FullNat)
         {
-            return DropReason.ConnectionTableFull;
+            index = Connections.Add(inbound.Flow, server, forwarder, service.Stats, nowMs, template);
+            if (index < 0)
+            {
+                return DropReason.ConnectionTableFull;
+            }
+
+            Counters.CountConnectionCreated();
+        }
+
+        // ip_vs_conn_put(ct): the template's timer starts over.
+        if (template >= 0)
+        {
+            Connections.TouchTemplate(template, nowMs);
         }
 
         // ip_vs_conn_stats
         server.Stats.CountConnection();
         service.Stats.CountConnection();
         Counters.Totals.CountConnection();
-        Counters.CountConnectionCreated();
         return DropReason.None;
     }
 
-    /// <summary>is_new_conn for TCP, with tcp_conn_schedule's refusal of RST: a SYN opens a connection.</summary>
-    private static bool IsNewConnection(byte tcpFlags) =>
-        (tcpFlags & (byte)(TcpFlags.Syn | TcpFlags.Rst)) == (byte)TcpFlags.Syn;
+    /// <summary>tcp_conn_schedule's test: a SYN, or any segment with sloppy_tcp; never an RST.</summary>
+    private static bool CanSchedule(byte tcpFlags, IpvsTunables tunables) =>
+        ((tcpFlags & (byte)TcpFlags.Syn) != 0 || tunables.SloppyTcp != 0) && (tcpFlags & (byte)TcpFlags.Rst) == 0;
+
+    /// <summary>
+    /// ip_vs_in: with expire_nodest_conn a SYN leaves a quiesced (weight 0) real server;
+    /// otherwise is_new_conn_expected: an uncontrolled connection in TIME_WAIT or CLOSE, or
+    /// (conn_reuse_mode bit 1) in FIN_WAIT without a reply seen.
+    /// </summary>
+    private static bool ShouldReschedule(ref ConnectionEntry entry, IpvsTunables tunables)
+    {
+        if (tunables.ExpireNodestConn != 0 && entry.Server is { Weight: 0 })
+        {
+            return true;
+        }
+
+        if (entry.Control != 0)
+        {
+            return false;
+        }
+
+        return entry.State is TcpState.TimeWait or TcpState.Close
+            || ((tunables.ConnReuseMode & 2) != 0 && entry.State == TcpState.FinWait
+                && (entry.Flags & ConnectionFlags.NoOutput) != 0);
+    }
 }

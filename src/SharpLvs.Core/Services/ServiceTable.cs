@@ -6,7 +6,8 @@ namespace SharpLvs.Core.Services;
 
 /// <summary>
 /// One immutable snapshot of everything the data plane consults per packet: virtual services
-/// by (protocol, VIP, port), the set of VIPs, and the ARP answers. Built by the control plane
+/// by (protocol, VIP, port) or firewall mark, the set of VIPs, the firewall-mark classifier,
+/// the ARP answers and the IPVS tunables. Built by the control plane
 /// off the hot path and published through <see cref="ServiceTableHolder"/>; lookups never
 /// allocate.
 /// </summary>
@@ -18,8 +19,13 @@ public sealed class ServiceTable
     private readonly FrozenSet<InetAddress> _replySources;
     private readonly FrozenSet<ServiceKey> _realServices;
     private readonly FrozenSet<InetAddress> _localAddresses;
+    private readonly bool _hasPortZero;
 
-    public ServiceTable(IEnumerable<VirtualService> services, IEnumerable<ArpAnswer>? arpAnswers = null)
+    public ServiceTable(
+        IEnumerable<VirtualService> services,
+        IEnumerable<ArpAnswer>? arpAnswers = null,
+        IpvsTunables? tunables = null,
+        FirewallMarkClassifier? marks = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var byKey = new Dictionary<ServiceKey, VirtualService>();
@@ -53,6 +59,7 @@ public sealed class ServiceTable
             if (service.Key.FirewallMark == 0)
             {
                 addresses.Add(service.Key.Address);
+                _hasPortZero |= service.Key.Port == 0;
             }
         }
 
@@ -75,6 +82,8 @@ public sealed class ServiceTable
         HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
         Services = [.. byKey.Values];
         ArpAnswers = [.. answers];
+        Tunables = tunables ?? IpvsTunables.Default;
+        Marks = marks ?? FirewallMarkClassifier.Empty;
     }
 
     public static ServiceTable Empty { get; } = new([]);
@@ -84,6 +93,12 @@ public sealed class ServiceTable
 
     public IReadOnlyList<ArpAnswer> ArpAnswers { get; }
 
+    /// <summary>The /proc/sys/net/ipv4/vs switches in force for this snapshot.</summary>
+    public IpvsTunables Tunables { get; }
+
+    /// <summary>Which packets carry which firewall mark (lvsd's stand-in for the netfilter MARK rules).</summary>
+    public FirewallMarkClassifier Marks { get; }
+
     /// <summary>ip_vs_service_find for a protocol/address/port service.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public VirtualService? Find(byte protocol, InetAddress address, ushort port) =>
@@ -91,12 +106,41 @@ public sealed class ServiceTable
 
     public VirtualService? Find(in ServiceKey key) => _services.TryGetValue(key, out var service) ? service : null;
 
+    /// <summary>__ip_vs_svc_fwm_find: the fwmark service of that family, keyed as ipvsadm sends it (address 0.0.0.0 or ::).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public VirtualService? FindFirewallMark(uint mark, bool ipv6) =>
+        _services.TryGetValue(new ServiceKey(0, ipv6 ? InetAddress.None : InetAddress.FromV4(0), 0, mark), out var service) ? service : null;
+
+    /// <summary>
+    /// ip_vs_service_find: the fwmark service first (when the packet carries a mark), then the
+    /// (protocol, VIP, port) service, then the catch-all port-zero service of the VIP.
+    /// </summary>
+    public VirtualService? FindForPacket(byte protocol, InetAddress address, ushort port)
+    {
+        if (!Marks.IsEmpty)
+        {
+            var mark = Marks.Classify(protocol, address, port);
+            if (mark != 0 && FindFirewallMark(mark, !address.IsIPv4) is { } marked)
+            {
+                return marked;
+            }
+        }
+
+        if (_services.TryGetValue(new ServiceKey(protocol, address, port), out var service))
+        {
+            return service;
+        }
+
+        return _hasPortZero && port != 0 && _services.TryGetValue(new ServiceKey(protocol, address, 0), out var catchAll) ? catchAll : null;
+    }
+
     /// <summary>
     /// Whether any service listens on the address: frames to a VIP are the director's, so
     /// malformed ones are dropped with a reason rather than handed to the host.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsVirtualAddress(InetAddress address) => _virtualAddresses.Contains(address);
+    public bool IsVirtualAddress(InetAddress address) =>
+        _virtualAddresses.Contains(address) || (!Marks.IsEmpty && Marks.Covers(address));
 
     /// <summary>True when some service has NAT real servers or FULLNAT local addresses (replies cross the director).</summary>
     public bool HasReplyPath { get; }

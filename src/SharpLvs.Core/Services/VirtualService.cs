@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SharpLvs.Core.Scheduling;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Core.Services;
 
@@ -47,7 +48,8 @@ public sealed class VirtualService
         ServiceFlags flags = ServiceFlags.None,
         int persistenceTimeoutSeconds = 0,
         int persistenceNetmaskBits = 0,
-        IpvsStats? stats = null)
+        IpvsStats? stats = null,
+        uint? persistenceNetmaskV4 = null)
     {
         ArgumentNullException.ThrowIfNull(schedulerName);
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -59,6 +61,12 @@ public sealed class VirtualService
         PersistenceTimeoutSeconds = persistenceTimeoutSeconds;
         PersistenceNetmaskBits = persistenceNetmaskBits;
         Stats = stats ?? new IpvsStats();
+
+        // The kernel ANDs the client address with svc->netmask as given, so an IPv4 mask that
+        // is not a prefix (ipvsadm accepts any dotted mask) is kept as it is.
+        var bits = Math.Clamp(persistenceNetmaskBits, 0, 32);
+        PersistenceNetmaskV4 = persistenceNetmaskV4 ?? (bits == 0 ? 0u : uint.MaxValue << (32 - bits));
+        PersistenceTimeoutMs = Math.Max(0, persistenceTimeoutSeconds) * 1000L;
     }
 
     public ServiceKey Key { get; }
@@ -74,11 +82,22 @@ public sealed class VirtualService
 
     public ServiceFlags Flags { get; }
 
-    /// <summary><c>-p</c> timeout (placeholder: persistence is not implemented yet).</summary>
+    /// <summary><c>-p</c> timeout: how long a persistence template outlives its last new connection (svc->timeout).</summary>
     public int PersistenceTimeoutSeconds { get; }
 
-    /// <summary><c>-M</c> as a prefix length (placeholder).</summary>
+    /// <summary><c>-M</c> as a prefix length (IPv6: the prefix ipvsadm takes; IPv4: the mask's leading ones).</summary>
     public int PersistenceNetmaskBits { get; }
+
+    /// <summary><c>-M</c> for an IPv4 service as the mask itself, host order.</summary>
+    public uint PersistenceNetmaskV4 { get; }
+
+    internal long PersistenceTimeoutMs { get; }
+
+    public bool IsPersistent => (Flags & ServiceFlags.Persistent) != 0;
+
+    /// <summary>The client's network for the persistence template: saddr &amp; svc->netmask (ipv6_addr_prefix for IPv6).</summary>
+    public InetAddress PersistenceNetwork(InetAddress client) =>
+        client.IsIPv4 ? AddressPrefix.MaskV4(client, PersistenceNetmaskV4) : AddressPrefix.Mask(client, PersistenceNetmaskBits);
 
     public IpvsStats Stats { get; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SharpLvs.Core.Services;
 using SharpLvs.Packets;
 
 namespace SharpLvs.Linux.Guard;
@@ -18,6 +19,7 @@ internal static class GuardScript
     public const string ReplySet6 = "rs6";
     public const string LocalSet4 = "lip4";
     public const string LocalSet6 = "lip6";
+    public const string MarksChain = "marks";
 
     /// <summary>
     /// Replaces any stale table in one transaction ("add" makes "delete" safe when there is
@@ -36,6 +38,10 @@ internal static class GuardScript
         s.Append(CultureInfo.InvariantCulture, $"\tset {ReplySet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}}\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
+
+        // Firewall-mark selectors are prefixes and port ranges that may overlap, which an
+        // interval set refuses: they are rules of their own chain, replaced as a whole.
+        s.Append(CultureInfo.InvariantCulture, $"\tchain {MarksChain} {{\n\t}}\n");
         for (var i = 0; i < interfaces.Count; i++)
         {
             ValidateInterfaceName(interfaces[i]);
@@ -50,6 +56,7 @@ internal static class GuardScript
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 saddr . meta l4proto . th sport @{ReplySet6} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{LocalSet4} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{LocalSet6} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\tjump {MarksChain}\n");
             s.Append("\t}\n");
         }
 
@@ -64,12 +71,14 @@ internal static class GuardScript
     /// <summary>
     /// As <see cref="Update(IEnumerable{ValueTuple{byte, InetAddress, ushort}})"/>, with the NAT
     /// real servers' (protocol, RIP, port) and the FULLNAT local addresses' (protocol, LIP,
-    /// first port, last port) as well.
+    /// first port, last port) as well, and the packets lvsd's firewall-mark rules select
+    /// (one drop rule each in the marks chain, flushed and refilled in the same transaction).
     /// </summary>
     public static string Update(
         IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples,
         IEnumerable<(byte Protocol, InetAddress Rip, ushort Port)> replySources,
-        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses)
+        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses,
+        IEnumerable<FirewallMarkRule>? marks = null)
     {
         var s = new StringBuilder();
         foreach (var set in (string[])[Set4, Set6, ReplySet4, ReplySet6, LocalSet4, LocalSet6])
@@ -89,6 +98,15 @@ internal static class GuardScript
 
         AppendElements(s, LocalSet4, v4);
         AppendElements(s, LocalSet6, v6);
+        s.Append(CultureInfo.InvariantCulture, $"flush chain {Family} {Table} {MarksChain}\n");
+        foreach (var mark in (marks ?? []).Distinct())
+        {
+            var family = mark.IsIPv6 ? "ip6" : "ip";
+            var network = mark.PrefixLength == (mark.IsIPv6 ? 128 : 32) ? mark.Network.ToString() : $"{mark.Network}/{mark.PrefixLength}";
+            var ports = mark.FirstPort == mark.LastPort ? $"{mark.FirstPort}" : $"{mark.FirstPort}-{mark.LastPort}";
+            s.Append(CultureInfo.InvariantCulture, $"add rule {Family} {Table} {MarksChain} {family} daddr {network} meta l4proto {mark.Protocol} th dport {ports} drop\n");
+        }
+
         return s.ToString();
     }
 

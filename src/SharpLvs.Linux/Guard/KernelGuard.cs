@@ -1,3 +1,4 @@
+using SharpLvs.Core.Services;
 using SharpLvs.Packets;
 
 namespace SharpLvs.Linux.Guard;
@@ -55,18 +56,20 @@ public sealed class KernelGuard : IDisposable
     /// Makes the dropped flows exactly these, atomically: <paramref name="tuples"/> toward
     /// VIPs; <paramref name="replySources"/>, the (protocol, RIP, port) of NAT real servers,
     /// whose replies the host must not forward un-NATed; and <paramref name="localAddresses"/>,
-    /// the FULLNAT local addresses' port ranges, where the real servers answer.
+    /// the FULLNAT local addresses' port ranges, where the real servers answer; and the
+    /// packets the firewall-mark rules <paramref name="marks"/> select.
     /// </summary>
     public void Update(
         IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples,
         IEnumerable<(byte Protocol, InetAddress Rip, ushort Port)> replySources,
-        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses)
+        IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses,
+        IEnumerable<FirewallMarkRule>? marks = null)
     {
         ArgumentNullException.ThrowIfNull(tuples);
         ArgumentNullException.ThrowIfNull(replySources);
         ArgumentNullException.ThrowIfNull(localAddresses);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Apply(GuardScript.Update(tuples, replySources, localAddresses), "update the guarded tuples");
+        Apply(GuardScript.Update(tuples, replySources, localAddresses, marks), "update the guarded tuples");
     }
 
     /// <summary>The table as nft prints it (for diagnostics).</summary>

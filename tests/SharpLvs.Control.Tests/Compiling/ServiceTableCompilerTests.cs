@@ -160,4 +160,31 @@ public class ServiceTableCompilerTests
         Assert.Equal(0UL, counters.GetServiceStats(Vip).Connections);
         Assert.Same(Control.Handling.DestinationCounts.Zero, counters.GetDestination(Vip, Rs2, 80));
     }
+
+    [Fact]
+    public void Compile_PersistentService_TimeoutAndMaskAsGiven()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr", ServiceRuleFlags.Persistent, 3, 0xFF00FF00));
+
+        var service = Compile(ServiceTable.Empty).Find(Vip)!;
+
+        Assert.True(service.IsPersistent);
+        Assert.Equal((3, 0xFF00FF00u), (service.PersistenceTimeoutSeconds, service.PersistenceNetmaskV4));
+        Assert.Equal(InetAddress.Parse("198.0.2.0"), service.PersistenceNetwork(InetAddress.Parse("198.18.2.10")));
+    }
+
+    [Fact]
+    public void Compile_MarksAndTunables_ReachTheSnapshot()
+    {
+        var mark = new FirewallMarkRule(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.0"), 24, 80, 443, 5);
+        _rules.AddMark(mark);
+        _rules.SetTunable("sloppy_tcp", 1);
+
+        var table = Compile(ServiceTable.Empty);
+
+        Assert.Equal(1, table.Tunables.SloppyTcp);
+        Assert.Equal([mark], table.Marks.Rules);
+        Assert.True(table.IsVirtualAddress(InetAddress.Parse("198.18.0.200")));
+        Assert.Equal(5u, table.Marks.Classify(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.200"), 443));
+    }
 }

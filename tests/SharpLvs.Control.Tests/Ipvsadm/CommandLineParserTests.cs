@@ -259,4 +259,73 @@ public class CommandLineParserTests
         // ipvsadm copies the service as read so far: -r before -t gets port 0 under NAT.
         Assert.Equal(0, Command("-a -r 198.18.1.1 -m -t 198.18.0.10:80").Destination.Port);
     }
+
+    [Theory]
+    [InlineData("--add-mark 1 -t 198.18.0.10:80", 6, "198.18.0.10", 32, 80, 80)]
+    [InlineData("--add-mark 1 -t 198.18.0.10", 6, "198.18.0.10", 32, 0, 65535)]
+    [InlineData("--add-mark 1 -t 198.18.0.0/24:80-443", 6, "198.18.0.0", 24, 80, 443)]
+    [InlineData("--add-mark 1 -t 198.18.0.77/24:http", 6, "198.18.0.0", 24, 80, 80)]
+    [InlineData("--add-mark 1 -u [fd00:198:18::10]:53", 17, "fd00:198:18::10", 128, 53, 53)]
+    [InlineData("--add-mark 1 -u [fd00:198:18::]/64:53-54", 17, "fd00:198:18::", 64, 53, 54)]
+    [InlineData("--add-mark 1 -u [fd00:198:18::/64]:53", 17, "fd00:198:18::", 64, 53, 53)]
+    [InlineData("--add-mark 1 -t fd00:198:18::/32", 6, "fd00:198::", 32, 0, 65535)]
+    public void Parse_AddMark_Selector(string line, byte protocol, string network, int prefix, int first, int last)
+    {
+        var command = Command(line);
+
+        Assert.Equal(AdminCommandKind.AddMark, command.Kind);
+        Assert.Equal(new FirewallMarkRule(protocol, InetAddress.Parse(network), prefix, (ushort)first, (ushort)last, 1), command.Mark);
+    }
+
+    [Fact]
+    public void Parse_DelMark_CarriesMarkAndSelector()
+    {
+        var command = Command("--del-mark 42 -t 198.18.0.10:443");
+
+        Assert.Equal(AdminCommandKind.DeleteMark, command.Kind);
+        Assert.Equal(42u, command.Mark!.Value.Mark);
+    }
+
+    [Theory]
+    [InlineData("--add-mark 0 -t 198.18.0.10:80", "invalid fwmark value `0' specified")]
+    [InlineData("--add-mark x -t 198.18.0.10:80", "invalid fwmark value `x' specified")]
+    [InlineData("--add-mark 1", "You need to supply the 'service-address' option for the 'add-mark' command")]
+    [InlineData("--add-mark 1 -t 198.18.0.10:80 -s rr", "Illegal 'scheduler' option with the 'add-mark' command")]
+    [InlineData("--add-mark 1 -t 198.18.0.0/33:80", "illegal mark selector ADDR[/PREFIX][:PORT[-PORT]] specified")]
+    [InlineData("--add-mark 1 -t 198.18.0.10:443-80", "illegal mark selector ADDR[/PREFIX][:PORT[-PORT]] specified")]
+    [InlineData("--add-mark 1 -t 198.18.0.10:99999", "illegal mark selector ADDR[/PREFIX][:PORT[-PORT]] specified")]
+    [InlineData("--add-mark 1 -t some.host:80", "illegal mark selector ADDR[/PREFIX][:PORT[-PORT]] specified")]
+    [InlineData("--add-mark 1 --sctp-service 198.18.0.10:80", "marks select TCP (-t) or UDP (-u) packets")]
+    [InlineData("--tunable sloppy_tcp", "--tunable option requires a name and a value")]
+    [InlineData("--tunable am_droprate 1", "unknown tunable `am_droprate' (known: conn_reuse_mode, expire_nodest_conn, expire_quiescent_template, schedule_icmp, sloppy_tcp)")]
+    [InlineData("--tunable sloppy_tcp yes", "invalid tunable value `yes' specified")]
+    [InlineData("--tunable sloppy_tcp 1 2", "unexpected argument 2")]
+    [InlineData("--list-tunables -n", "Illegal 'numeric' option with the 'list-tunables' command")]
+    public void Parse_BadMarkOrTunable_Status2WithMessage(string line, string message)
+    {
+        var outcome = Parse(line);
+
+        Assert.Equal((2, message + "\n"), (outcome.ExitCode, outcome.Stderr));
+    }
+
+    [Fact]
+    public void Parse_Tunable_NameAndValue()
+    {
+        var command = Command("--tunable conn_reuse_mode 3");
+
+        Assert.Equal((AdminCommandKind.SetTunable, new TunableSetting("conn_reuse_mode", 3)), (command.Kind, command.Tunable));
+    }
+
+    [Theory]
+    [InlineData("-A -t 198.18.0.10:0 -p", 0, ServiceRuleFlags.Persistent)]
+    [InlineData("-A -t 198.18.0.10:80 -p 3 -M 255.255.255.0", 3, ServiceRuleFlags.Persistent)]
+    [InlineData("-A -f 1 -p", 300, ServiceRuleFlags.Persistent)]
+    [InlineData("-A -u 198.18.0.10:53 -o", 0, ServiceRuleFlags.OnePacket)]
+    public void Parse_PersistenceAndOnePacket_Flags(string line, uint timeout, ServiceRuleFlags flags)
+    {
+        var service = Command(line).Service;
+
+        Assert.Equal(flags, service.Flags);
+        Assert.Equal(timeout == 0 && flags == ServiceRuleFlags.Persistent ? 300u : timeout, service.Timeout);
+    }
 }

@@ -95,4 +95,76 @@ public class LvsadmTests
     {
         Assert.Equal("Timeout (tcp tcpfin udp): 900 120 300\n", Run("-L --timeout").Out);
     }
+
+    [Fact]
+    public void Run_Marks_ListedSavedFirstAndRestoredAfterClear()
+    {
+        Assert.Equal(0, Run("--add-mark 1 -t 198.18.0.10:80").Code);
+        Assert.Equal(0, Run("--add-mark 1 -t 198.18.0.10:443").Code);
+        Assert.Equal(0, Run("--add-mark 2 -u [fd00::]/64:53-54").Code);
+        Run("-A -f 1 -s rr -p 3");
+        Run("-a -f 1 -r 198.18.1.1");
+
+        Assert.Equal(
+            "FWMark     Prot Destination\n" +
+            "1          TCP  198.18.0.10:80\n" +
+            "1          TCP  198.18.0.10:443\n" +
+            "2          UDP  [fd00::]/64:53-54\n",
+            Run("--list-marks").Out);
+        var saved = Run("-S -n").Out;
+        Assert.Equal(
+            "--add-mark 1 -t 198.18.0.10:80\n" +
+            "--add-mark 1 -t 198.18.0.10:443\n" +
+            "--add-mark 2 -u [fd00::]/64:53-54\n" +
+            "-A -f 1 -s rr -p 3\n" +
+            "-a -f 1 -r 198.18.1.1:0 -g -w 1\n",
+            saved);
+
+        Assert.Equal(0, Run("-C").Code);
+        Assert.Equal("FWMark     Prot Destination\n", Run("--list-marks").Out);
+        Assert.Equal(0, Run("-R", saved).Code);
+        Assert.Equal(saved, Run("-S -n").Out);
+    }
+
+    [Fact]
+    public void Run_MarkTwiceOrMissing_KernelStyleErrors()
+    {
+        Run("--add-mark 1 -t 198.18.0.0/24:80");
+
+        Assert.Equal((255, "", "Mark rule already exists\n"), Run("--add-mark 2 -t 198.18.0.9/24:80"));
+        Assert.Equal((255, "", "No such mark rule\n"), Run("--del-mark 2 -t 198.18.0.0/24:80"));
+        Assert.Equal(0, Run("--del-mark 1 -t 198.18.0.0/24:80").Code);
+    }
+
+    [Fact]
+    public void Run_Tunables_DefaultsThenChanged()
+    {
+        Assert.Equal(
+            "net.ipv4.vs.conn_reuse_mode = 1\n" +
+            "net.ipv4.vs.expire_nodest_conn = 0\n" +
+            "net.ipv4.vs.expire_quiescent_template = 0\n" +
+            "net.ipv4.vs.schedule_icmp = 0\n" +
+            "net.ipv4.vs.sloppy_tcp = 0\n",
+            Run("--list-tunables").Out);
+
+        Assert.Equal(0, Run("--tunable expire_nodest_conn 1").Code);
+
+        Assert.Contains("net.ipv4.vs.expire_nodest_conn = 1\n", Run("--list-tunables").Out, StringComparison.Ordinal);
+        Assert.Equal(1, _handler.Current.Tunables.ExpireNodestConn);
+    }
+
+    [Fact]
+    public void Run_PersistentServiceWithMask_ListedAsIpvsadm()
+    {
+        Run("-A -t 198.18.0.10:80 -s rr -p 3 -M 255.255.255.0");
+        Run("-A -t 198.18.0.10:0 -s rr -p");
+        Run("-A -u 198.18.0.10:53 -s rr -o");
+
+        var listing = Run("-L -n").Out;
+
+        Assert.Contains("TCP  198.18.0.10:80 rr persistent 3 mask 255.255.255.0\n", listing, StringComparison.Ordinal);
+        Assert.Contains("TCP  198.18.0.10:0 rr persistent 300\n", listing, StringComparison.Ordinal);
+        Assert.Contains("UDP  198.18.0.10:53 rr ops\n", listing, StringComparison.Ordinal);
+        Assert.Contains("-A -t 198.18.0.10:80 -s rr -p 3 -M 255.255.255.0\n", Run("-S -n").Out, StringComparison.Ordinal);
+    }
 }

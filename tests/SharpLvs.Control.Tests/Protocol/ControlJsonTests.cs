@@ -13,6 +13,9 @@ public class ControlJsonTests
     [InlineData("-A -f 7 -6 -s rr")]
     [InlineData("--set 1 2 3")]
     [InlineData("--start-daemon backup --mcast-group 224.0.0.81 --syncid 5")]
+    [InlineData("--add-mark 7 -t 198.18.0.0/24:80-443")]
+    [InlineData("--del-mark 7 -u [fd00::]/64:53")]
+    [InlineData("--tunable expire_nodest_conn 1")]
     public void Request_RoundTrips(string line)
     {
         var command = new CommandLineParser(new FakeNameService()).Parse(line.Split(' ')).Command!;
@@ -22,5 +25,20 @@ public class ControlJsonTests
         var back = JsonSerializer.Deserialize(json, ControlJsonContext.Default.ControlRequest)!;
 
         Assert.Equal(command, back.Commands[0]);
+    }
+
+    [Fact]
+    public void Response_MarksAndTunables_RoundTrip()
+    {
+        var response = new ControlResponse(
+            0,
+            Marks: [new Core.Services.FirewallMarkRule(6, Packets.InetAddress.Parse("fd00::"), 64, 80, 443, 9)],
+            Tunables: [new TunableSetting("sloppy_tcp", 1)]);
+
+        var json = JsonSerializer.Serialize(response, ControlJsonContext.Default.ControlResponse);
+        var back = JsonSerializer.Deserialize(json, ControlJsonContext.Default.ControlResponse)!;
+
+        Assert.Equal(response.Marks, back.Marks);
+        Assert.Equal(response.Tunables, back.Tunables);
     }
 }

@@ -363,4 +363,29 @@ public class RuleSetTests
     {
         Assert.Equal(message, RuleErrors.Message(error));
     }
+
+    [Fact]
+    public void AddMark_HostBitsCleared_SameSelectionRefusedWhateverTheMark()
+    {
+        var rules = new RuleSet(["rr"]);
+
+        Assert.Equal(RuleError.None, rules.AddMark(new FirewallMarkRule(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.77"), 24, 80, 80, 1)));
+        Assert.Equal(RuleError.MarkExists, rules.AddMark(new FirewallMarkRule(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.1"), 24, 80, 80, 2)));
+        Assert.Equal(RuleError.None, rules.AddMark(new FirewallMarkRule(IpProtocolNumbers.Udp, InetAddress.Parse("198.18.0.1"), 24, 80, 80, 2)));
+
+        Assert.Equal(InetAddress.Parse("198.18.0.0"), rules.View().Marks[0].Network);
+        Assert.Equal(RuleError.InvalidOperation, rules.AddMark(new FirewallMarkRule(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.1"), 40, 80, 80, 3)));
+        Assert.Equal(RuleError.InvalidOperation, rules.AddMark(new FirewallMarkRule(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.1"), 32, 80, 80, 0)));
+    }
+
+    [Fact]
+    public void SetTunable_UnknownName_Refused()
+    {
+        var rules = new RuleSet(["rr"]);
+
+        Assert.Equal(RuleError.NoSuchTunable, rules.SetTunable("am_droprate", 1));
+        Assert.Equal(RuleError.None, rules.SetTunable("conn_reuse_mode", 3));
+        Assert.Equal(3, rules.View().Tunables.ConnReuseMode);
+        Assert.Equal(3, rules.Clone().Tunables.ConnReuseMode);
+    }
 }

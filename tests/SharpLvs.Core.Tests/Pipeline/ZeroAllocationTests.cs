@@ -1,4 +1,6 @@
 using SharpLvs.Core.Pipeline;
+using SharpLvs.Core.Scheduling;
+using SharpLvs.Core.Services;
 using SharpLvs.Packets;
 using static SharpLvs.Core.Tests.Pipeline.PipelineLab;
 using static SharpLvs.Core.Tests.TestServices;
@@ -29,6 +31,35 @@ public class ZeroAllocationTests
         Assert.Contains(measured.Batch.Items, d => d.Verdict == Verdict.Transmit);
         Assert.Contains(measured.Batch.Items, d => d.Verdict == Verdict.PassToKernel);
         Assert.Contains(measured.Batch.Items, d => d.Verdict == Verdict.Drop);
+    }
+
+    [Fact]
+    public void ProcessBatch_PersistentFwmarkOnePacketAndTunables_AllocatesNothing()
+    {
+        var lab = new PipelineLab();
+        var servers = System.Collections.Immutable.ImmutableArray.Create(lab.A, lab.B);
+        var marked = PersistenceTests.Persistent(lab, new ServiceKey(0, InetAddress.FromV4(0), 0, 1), 300);
+        var dns = new VirtualService(new ServiceKey(IpProtocols.Udp, Vip, 53), SchedulerNames.RoundRobin,
+            SchedulerRegistry.Default.Create(SchedulerNames.RoundRobin, servers, null), servers, ServiceFlags.OnePacket);
+        lab.Holder.Publish(new ServiceTable(
+            [marked, dns, lab.Web6],
+            lab.Holder.Current.ArpAnswers,
+            IpvsTunables.Default with { SloppyTcp = 1, ExpireNodestConn = 1, ExpireQuiescentTemplate = 1 },
+            FirewallMarkTests.Marks(FirewallMarkTests.Rule(Vip, 32, 80, 443, 1))));
+        var warmUp = MixedBatch(firstNewPort: 10000);
+        var measured = MixedBatch(firstNewPort: 20000);
+        ProcessAll(lab, warmUp, 1_000_000);
+        ProcessAll(lab, warmUp, 1_000_100);
+        lab.Connections.Expire(1_000_100);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        measured.Batch.Count = measured.Frames.Length;
+        lab.Processor.ProcessBatch(measured.Batch, 1_000_200);
+        lab.Connections.Expire(1_400_000); // connections and templates expire
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(lab.A.Stats.Connections + lab.B.Stats.Connections > 0);
     }
 
     private static void ProcessAll(PipelineLab lab, (PacketBatch Batch, PinnedFrame[] Frames, byte[][] Originals) set, long nowMs)

@@ -1,3 +1,4 @@
+using SharpLvs.Core.Services;
 using SharpLvs.Linux.Guard;
 using SharpLvs.Packets;
 
@@ -35,6 +36,8 @@ public class GuardScriptTests
             		type ipv6_addr . inet_proto . inet_service
             		flags interval
             	}
+            	chain marks {
+            	}
             	chain ingress0 {
             		type filter hook ingress device "eth0" priority -500; policy accept;
             		ip daddr . meta l4proto . th dport @vip4 drop
@@ -43,6 +46,7 @@ public class GuardScriptTests
             		ip6 saddr . meta l4proto . th sport @rs6 drop
             		ip daddr . meta l4proto . th dport @lip4 drop
             		ip6 daddr . meta l4proto . th dport @lip6 drop
+            		jump marks
             	}
             	chain ingress1 {
             		type filter hook ingress device "eth1" priority -500; policy accept;
@@ -52,6 +56,7 @@ public class GuardScriptTests
             		ip6 saddr . meta l4proto . th sport @rs6 drop
             		ip daddr . meta l4proto . th dport @lip4 drop
             		ip6 daddr . meta l4proto . th dport @lip6 drop
+            		jump marks
             	}
             }
 
@@ -103,6 +108,7 @@ public class GuardScriptTests
             add element netdev sharplvs vip6 {
             	fd00:198:18::10 . 6 . 443,
             }
+            flush chain netdev sharplvs marks
 
             """.ReplaceLineEndings("\n"),
             script);
@@ -113,7 +119,8 @@ public class GuardScriptTests
     {
         Assert.Equal(
             "flush set netdev sharplvs vip4\nflush set netdev sharplvs vip6\nflush set netdev sharplvs rs4\n"
-            + "flush set netdev sharplvs rs6\nflush set netdev sharplvs lip4\nflush set netdev sharplvs lip6\n",
+            + "flush set netdev sharplvs rs6\nflush set netdev sharplvs lip4\nflush set netdev sharplvs lip6\n"
+            + "flush chain netdev sharplvs marks\n",
             GuardScript.Update([]));
     }
 
@@ -128,5 +135,30 @@ public class GuardScriptTests
         Assert.Contains("add element netdev sharplvs rs4 {\n\t198.18.1.21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs rs6 {\n\tfd00:198:18:2::21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs lip4 {\n\t198.18.1.250 . 6 . 1024-65535,\n}\n", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Update_MarkRules_OneDropRulePerSelectorInTheMarksChain()
+    {
+        var script = GuardScript.Update(
+            [],
+            [],
+            [],
+            [
+                new FirewallMarkRule(6, InetAddress.Parse("198.18.0.10"), 32, 80, 80, 1),
+                new FirewallMarkRule(6, InetAddress.Parse("198.18.0.0"), 24, 80, 443, 2),
+                new FirewallMarkRule(17, InetAddress.Parse("fd00:198:18::"), 64, 0, 65535, 3),
+            ]);
+
+        Assert.EndsWith(
+            """
+            flush chain netdev sharplvs marks
+            add rule netdev sharplvs marks ip daddr 198.18.0.10 meta l4proto 6 th dport 80 drop
+            add rule netdev sharplvs marks ip daddr 198.18.0.0/24 meta l4proto 6 th dport 80-443 drop
+            add rule netdev sharplvs marks ip6 daddr fd00:198:18::/64 meta l4proto 17 th dport 0-65535 drop
+
+            """.ReplaceLineEndings("\n"),
+            script,
+            StringComparison.Ordinal);
     }
 }

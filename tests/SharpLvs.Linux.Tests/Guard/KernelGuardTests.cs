@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SharpLvs.Core.Pipeline;
+using SharpLvs.Core.Services;
 using SharpLvs.Linux.Guard;
 using SharpLvs.Linux.Ports;
 using SharpLvs.Linux.Tests.Testbed;
@@ -30,6 +31,31 @@ public class KernelGuardTests
 
         director.Run(guard.Dispose);
         Assert.DoesNotContain("sharplvs", director.Exec("nft", "list tables"), StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public void Update_OverlappingMarkRules_AcceptedByNftAsDropRules()
+    {
+        using var director = NetworkNamespace.Create("d");
+        using var peer = NetworkNamespace.Create("p");
+        NetworkNamespace.Link(director, "vd", "198.18.0.2/24", peer, "vp", "198.18.0.1/24");
+        using var guard = director.Run(() => new KernelGuard(["vd"]));
+
+        director.Run(() => guard.Update(
+            [],
+            [],
+            [],
+            [
+                new FirewallMarkRule(6, InetAddress.Parse("198.18.0.0"), 24, 80, 443, 1),
+                new FirewallMarkRule(6, InetAddress.Parse("198.18.0.10"), 32, 80, 80, 2),
+                new FirewallMarkRule(17, InetAddress.Parse("fd00:198:18::"), 64, 53, 53, 3),
+            ]));
+
+        var chain = director.Exec("nft", "list chain netdev sharplvs marks");
+        Assert.Contains("ip daddr 198.18.0.0/24 tcp dport 80-443 drop", chain, StringComparison.Ordinal);
+        Assert.Contains("ip daddr 198.18.0.10 tcp dport 80 drop", chain, StringComparison.Ordinal);
+        Assert.Contains("ip6 daddr fd00:198:18::/64 udp dport 53 drop", chain, StringComparison.Ordinal);
+        director.Run(guard.Dispose);
     }
 
     [RootFact]
