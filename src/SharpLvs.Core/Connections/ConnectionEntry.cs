@@ -8,7 +8,7 @@ namespace SharpLvs.Core.Connections;
 /// One slot of the connection table (the kernel's <c>struct ip_vs_conn</c>, trimmed). Slots
 /// live in one array and link to each other by index: <see cref="Next"/> chains a hash bucket
 /// (or the free list), <see cref="WheelNext"/>/<see cref="WheelPrev"/> a timer-wheel slot.
-/// About 100 bytes.
+/// At most 160 bytes (a test keeps it so).
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct ConnectionEntry
@@ -39,17 +39,13 @@ internal struct ConnectionEntry
     /// <summary>The timer-wheel tick (seconds) whose slot holds this entry.</summary>
     public long WheelTick;
 
-    /// <summary>A template's own timeout (cp->timeout): each new connection it controls restarts its timer with it.</summary>
-    public long TimeoutMs;
-
-    /// <summary>cp->control as index + 1 (0 = none): the template this connection was scheduled by.</summary>
+    /// <summary>
+    /// One field for the two ends of the kernel's control link, kept apart by
+    /// <see cref="ConnectionFlags.Template"/>: a connection's cp->control as the template's
+    /// index + 1 (0 = none); a template's cp->n_control, the live connections it controls
+    /// (it never expires while any remain). Shared to keep the entry within its size budget.
+    /// </summary>
     public int Control;
-
-    /// <summary>cp->n_control: live connections a template controls; it never expires while any remain.</summary>
-    public int ControlCount;
-
-    /// <summary>cp->dport: the real server's port, or the virtual port when the server has none (fwmark, port 0).</summary>
-    public ushort DestinationPort;
 
     public int Hash;
     public int Next;
@@ -62,4 +58,23 @@ internal struct ConnectionEntry
     public TcpState State;
     public ConnectionFlags Flags;
     public ForwardingMethod Method;
+
+    /// <summary>
+    /// cp->dport: for a connection the real server's port, or the virtual port when the
+    /// server has none (fwmark, port 0); for a template the server's port when it is keyed on
+    /// the virtual port, else 0 (fwmark, port-zero, FTP), 65535 once invalidated.
+    /// </summary>
+    public readonly ushort DestinationPort
+    {
+        get
+        {
+            var serverPort = Server?.Port ?? 0;
+            if ((Flags & ConnectionFlags.Template) != 0)
+            {
+                return Key.DestinationPort is 0 or 0xFFFF ? Key.DestinationPort : serverPort;
+            }
+
+            return serverPort != 0 ? serverPort : Key.DestinationPort;
+        }
+    }
 }

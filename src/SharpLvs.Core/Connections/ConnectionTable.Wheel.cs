@@ -51,12 +51,12 @@ public sealed partial class ConnectionTable
                 entry.WheelNext = Empty;
                 entry.WheelPrev = Empty;
                 entry.WheelTick = 0;
-                if (entry.ExpiresMs <= nowMs && entry.ControlCount > 0)
+                if (entry.ExpiresMs <= nowMs && (entry.Flags & ConnectionFlags.Template) != 0 && entry.Control > 0)
                 {
                     // ip_vs_conn_expire's expire_later: a template outlives the connections it
                     // controls, checked again every 60 s; the kernel sets cp->timeout itself to
                     // 60 s, so later connections refresh it with that too.
-                    entry.TimeoutMs = ExpireLaterMs;
+                    entry.Flags |= ConnectionFlags.ExpireLater;
                     entry.ExpiresMs = nowMs + ExpireLaterMs;
                     Link(index, entry.ExpiresMs);
                 }

@@ -141,11 +141,10 @@ public sealed partial class ConnectionTable
 
         ref var entry = ref _entries[index];
         entry.Server = server;
-        entry.DestinationPort = server.Port != 0 ? server.Port : key.DestinationPort;
         if (control >= 0)
         {
             entry.Control = control + 1;
-            _entries[control].ControlCount++;
+            _entries[control].Control++;
         }
 
         entry.Forwarder = forwarder;
@@ -171,7 +170,7 @@ public sealed partial class ConnectionTable
     /// <paramref name="server"/> (counted in its PersistConn), living <paramref name="timeoutMs"/>
     /// after the last connection it scheduled. Returns the entry's index, or -1 when the table is full.
     /// </summary>
-    internal int AddTemplate(in FlowKey key, RealServer server, ushort destinationPort, long timeoutMs, long nowMs)
+    internal int AddTemplate(in FlowKey key, RealServer server, long timeoutMs, long nowMs)
     {
         var index = Take(key);
         if (index == Empty)
@@ -181,11 +180,9 @@ public sealed partial class ConnectionTable
 
         ref var entry = ref _entries[index];
         entry.Server = server;
-        entry.DestinationPort = destinationPort;
         entry.Method = server.Method;
         entry.State = TcpState.None;
         entry.Flags = ConnectionFlags.InUse | ConnectionFlags.Template;
-        entry.TimeoutMs = timeoutMs;
         server.Bind(inactive: false, template: true);
         Volatile.Write(ref _count, _count + 1);
         StartTimer(index, nowMs, nowMs + timeoutMs);
@@ -199,7 +196,12 @@ public sealed partial class ConnectionTable
     /// ip_vs_conn_put on a template: its timer starts over with the template's timeout, so it
     /// lives for the persistence timeout after the last connection it scheduled.
     /// </summary>
-    internal void TouchTemplate(int index, long nowMs) => RestartTimer(index, nowMs + _entries[index].TimeoutMs);
+    /// <remarks>
+    /// The kernel keeps the timeout in the template (svc->timeout when it was made); here it
+    /// is the service's current one, so <c>-E -p</c> applies to existing templates too.
+    /// </remarks>
+    internal void TouchTemplate(int index, long serviceTimeoutMs, long nowMs) =>
+        RestartTimer(index, nowMs + ((_entries[index].Flags & ConnectionFlags.ExpireLater) != 0 ? ExpireLaterMs : serviceTimeoutMs));
 
     /// <summary>
     /// ip_vs_check_template's invalidation: the template's destination is gone or quiesced, so
@@ -216,7 +218,6 @@ public sealed partial class ConnectionTable
 
         UnlinkHash(index, entry.Hash);
         entry.Flags |= ConnectionFlags.Unhashed;
-        entry.DestinationPort = 0xFFFF;
         var key = entry.Key;
         entry.Key = new FlowKey(key.Protocol, key.Source, 0, key.Destination, 0xFFFF);
     }
@@ -273,7 +274,8 @@ public sealed partial class ConnectionTable
     internal void Remove(int index)
     {
         ref var entry = ref _entries[index];
-        if ((entry.Flags & ConnectionFlags.InUse) == 0 || entry.ControlCount > 0)
+        var template = (entry.Flags & ConnectionFlags.Template) != 0;
+        if ((entry.Flags & ConnectionFlags.InUse) == 0 || (template && entry.Control > 0))
         {
             return;
         }
@@ -290,11 +292,10 @@ public sealed partial class ConnectionTable
         }
 
         UnlinkTimer(index);
-        var template = (entry.Flags & ConnectionFlags.Template) != 0;
         entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template);
-        if (entry.Control != 0)
+        if (!template && entry.Control != 0)
         {
-            _entries[entry.Control - 1].ControlCount--;
+            _entries[entry.Control - 1].Control--;
         }
 
         entry = default;

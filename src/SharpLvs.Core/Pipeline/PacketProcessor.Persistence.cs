@@ -61,8 +61,7 @@ public sealed partial class PacketProcessor
             return DropReason.NoRealServer;
         }
 
-        var templatePort = ownPort && key.Port != FtpPort ? server.Port : (ushort)0;
-        template = connections.AddTemplate(templateKey, server, templatePort, service.PersistenceTimeoutMs, nowMs);
+        template = connections.AddTemplate(templateKey, server, service.PersistenceTimeoutMs, nowMs);
         return template < 0 ? DropReason.ConnectionTableFull : DropReason.None;
     }
 

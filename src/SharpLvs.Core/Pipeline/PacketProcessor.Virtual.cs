@@ -198,7 +198,7 @@ public sealed partial class PacketProcessor
         // ip_vs_conn_put(ct): the template's timer starts over.
         if (template >= 0)
         {
-            Connections.TouchTemplate(template, nowMs);
+            Connections.TouchTemplate(template, service.PersistenceTimeoutMs, nowMs);
         }
 
         // ip_vs_conn_stats
