@@ -10,9 +10,9 @@ namespace SharpLvs.Daemon;
 
 /// <summary>
 /// lvsd on a real server whose kernel cannot unwrap LVS-TUN packets itself (TESTBED: no ipip,
-/// no fou). Raw sockets for IP protocols 4 and 41 (IPv4 and IPv6 outer headers) receive
-/// IP-in-IP — and their presence stops the kernel's "protocol unreachable" — and a UDP socket
-/// per GUE port receives GUE. Each inner packet is written to a TUN device, whose rp_filter
+/// no fou, no gre). Raw sockets for IP protocols 4, 41 and 47 (IPv4 and IPv6 outer headers)
+/// receive IP-in-IP and GRE — and their presence stops the kernel's "protocol unreachable" —
+/// and a UDP socket per GUE port receives GUE. Each inner packet is written to a TUN device, whose rp_filter
 /// (and "all"'s) is 0 so the client's address, routed elsewhere, passes; the host then
 /// delivers it to the VIP on lo. One thread per socket; drops are counted by reason and
 /// reported on exit.
@@ -54,8 +54,10 @@ internal sealed partial class Decapsulator : IDisposable
 
             Open(AddressFamily.InterNetwork, IpProtocols.IpIp, Kind.RawIpv4, "IPv4 raw, protocol 4");
             Open(AddressFamily.InterNetwork, IpProtocols.Ipv6, Kind.RawIpv4, "IPv4 raw, protocol 41");
+            Open(AddressFamily.InterNetwork, IpProtocols.Gre, Kind.RawIpv4, "IPv4 raw, protocol 47 (GRE)");
             Open(AddressFamily.InterNetworkV6, IpProtocols.IpIp, Kind.RawIpv6, "IPv6 raw, protocol 4");
             Open(AddressFamily.InterNetworkV6, IpProtocols.Ipv6, Kind.RawIpv6, "IPv6 raw, protocol 41");
+            Open(AddressFamily.InterNetworkV6, IpProtocols.Gre, Kind.RawIpv6, "IPv6 raw, protocol 47 (GRE)");
             foreach (var port in options.GuePorts)
             {
                 OpenGue(port);
@@ -149,6 +151,8 @@ internal sealed partial class Decapsulator : IDisposable
             var drop = kind switch
             {
                 Kind.RawIpv4 => Decapsulation.FromIpv4Packet(datagram, out var inner4) is var d4 && d4 == DecapsulationDrop.None ? Deliver(inner4) : d4,
+                Kind.RawIpv6 when protocol == IpProtocols.Gre =>
+                    Decapsulation.FromGre(datagram, out var innerGre) is var dr && dr == DecapsulationDrop.None ? Deliver(innerGre) : dr,
                 Kind.RawIpv6 => Decapsulation.FromPayload(datagram, protocol, out var inner6) is var d6 && d6 == DecapsulationDrop.None ? Deliver(inner6) : d6,
                 _ => Decapsulation.FromGue(datagram, out var innerGue) is var dg && dg == DecapsulationDrop.None ? Deliver(innerGue) : dg,
             };

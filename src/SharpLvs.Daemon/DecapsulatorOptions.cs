@@ -11,8 +11,8 @@ internal sealed record DecapsulatorOptions(IReadOnlyList<ushort> GuePorts, strin
         Usage: lvsd --decapsulate [--tun-port PORT]... [--device NAME]
 
         Real-server mode, for kernels without ipip (or fou): receives what a SharpLVS or
-        kernel IPVS director sends by TUN forwarding, IP-in-IP (IP protocols 4 and 41) and,
-        with --tun-port, GUE on that UDP port, and hands the inner packets to a TUN device
+        kernel IPVS director sends by TUN forwarding, IP-in-IP (IP protocols 4 and 41), GRE
+        (47) and, with --tun-port, GUE on that UDP port, and hands the inner packets to a TUN device
         so the host delivers them to the VIP (set it up with 'lvsadm realserver setup
         --mode tun'). Runs in the foreground in the current network namespace.
 

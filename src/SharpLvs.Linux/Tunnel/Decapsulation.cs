@@ -25,11 +25,14 @@ public enum DecapsulationDrop
 
     /// <summary>A remote-checksum option pointing outside the inner packet.</summary>
     BadRemoteChecksum,
+
+    /// <summary>A GRE header cut short, of a version other than 0, routed, or for a protocol other than IPv4/IPv6.</summary>
+    BadGreHeader,
 }
 
 /// <summary>
-/// Unwraps what an LVS director sends a TUN real server (ip_vs_tunnel_xmit): IP-in-IP as a raw
-/// socket hands it over, or the payload of a GUE datagram (fou/gue's gue_udp_recv, with
+/// Unwraps what an LVS director sends a TUN real server (ip_vs_tunnel_xmit): IP-in-IP or GRE
+/// as a raw socket hands it over, or the payload of a GUE datagram (fou/gue's gue_udp_recv, with
 /// gue_remcsum for the remote-checksum option). The result is the inner IP packet, trimmed to
 /// its own length, ready for a TUN device. Pure functions over spans: no allocation.
 /// </summary>
@@ -37,7 +40,7 @@ public static class Decapsulation
 {
     /// <summary>
     /// An AF_INET raw socket's datagram: the outer IPv4 header and its payload (the kernel
-    /// has reassembled fragments before raw delivery).
+    /// has reassembled fragments before raw delivery); IP-in-IP (4, 41) or GRE (47).
     /// </summary>
     public static DecapsulationDrop FromIpv4Packet(Span<byte> packet, out Span<byte> inner)
     {
@@ -54,7 +57,8 @@ public static class Decapsulation
             return DecapsulationDrop.BadOuterHeader;
         }
 
-        return FromPayload(packet[headerLength..totalLength], packet[9], out inner);
+        var payload = packet[headerLength..totalLength];
+        return packet[9] == IpProtocols.Gre ? FromGre(payload, out inner) : FromPayload(payload, packet[9], out inner);
     }
 
     /// <summary>
@@ -111,6 +115,42 @@ public static class Decapsulation
         }
 
         return DecapsulationDrop.None;
+    }
+
+    /// <summary>
+    /// A GRE packet's payload (RFC 2784, with RFC 2890's key and sequence fields skipped), as
+    /// ipvs_gre_encap sends it: the protocol type names the inner family. The optional
+    /// checksum is not verified (the kernel's gre_parse_header does when present; the inner
+    /// packet carries its own checks).
+    /// </summary>
+    public static DecapsulationDrop FromGre(Span<byte> payload, out Span<byte> inner)
+    {
+        inner = default;
+        if (payload.Length < 4)
+        {
+            return DecapsulationDrop.BadGreHeader;
+        }
+
+        var flags = BinaryPrimitives.ReadUInt16BigEndian(payload);
+        if ((flags & 0x4007) != 0)
+        {
+            // Routing present (obsolete, RFC 1701) or version not 0.
+            return DecapsulationDrop.BadGreHeader;
+        }
+
+        var length = 4 + ((flags & 0x8000) != 0 ? 4 : 0) + ((flags & 0x2000) != 0 ? 4 : 0) + ((flags & 0x1000) != 0 ? 4 : 0);
+        if (payload.Length < length)
+        {
+            return DecapsulationDrop.BadGreHeader;
+        }
+
+        var protocol = BinaryPrimitives.ReadUInt16BigEndian(payload[2..]) switch
+        {
+            EtherTypes.Ipv4 => IpProtocols.IpIp,
+            EtherTypes.Ipv6 => IpProtocols.Ipv6,
+            _ => (byte)0,
+        };
+        return protocol == 0 ? DecapsulationDrop.BadGreHeader : FromPayload(payload[length..], protocol, out inner);
     }
 
     private static DecapsulationDrop TrimInner(Span<byte> payload, int version, out Span<byte> inner)

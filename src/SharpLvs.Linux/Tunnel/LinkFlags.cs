@@ -5,7 +5,7 @@ namespace SharpLvs.Linux.Tunnel;
 /// <summary>An interface's up/down flag and index by name (SIOCGIFFLAGS / SIOCSIFFLAGS / SIOCGIFINDEX).</summary>
 internal static unsafe class LinkFlags
 {
-    public static bool IsUp(string name) => (Get(name, Interop.SIOCGIFFLAGS, out var flags) & flags & (int)Interop.IFF_UP) != 0;
+    public static bool IsUp(string name) => TryGet(name, Interop.SIOCGIFFLAGS, out var flags) && (flags & (int)Interop.IFF_UP) != 0;
 
     public static void SetUp(string name, bool up)
     {
@@ -24,15 +24,15 @@ internal static unsafe class LinkFlags
     }
 
     /// <summary>The interface's index, or 0 if there is none by that name.</summary>
-    public static int IndexOf(string name) => Get(name, Interop.SIOCGIFINDEX, out var index) != 0 ? index : 0;
+    public static int IndexOf(string name) => TryGet(name, Interop.SIOCGIFINDEX, out var index) ? index : 0;
 
-    private static int Get(string name, uint request, out int value)
+    private static bool TryGet(string name, uint request, out int value)
     {
         using var socket = Open();
         var ifr = Request(name);
         var ok = Interop.Ioctl(socket.Fd, request, &ifr) >= 0;
         value = ok ? ifr.Value : 0;
-        return ok ? -1 : 0;
+        return ok;
     }
 
     private static Interop.IfReqFlags Request(string name)

@@ -119,3 +119,35 @@ public class DecapsulationTests
         Assert.Equal(DecapsulationDrop.BadRemoteChecksum, Decapsulation.FromGue(badRemote, out _));
     }
 }
+
+public class GreDecapsulationTests
+{
+    private static readonly MacAddress Mac = new(0x02_00_00_00_00_01UL);
+
+    private static byte[] Inner() =>
+        FrameBuilder.Tcp(Mac, Mac, InetAddress.Parse("198.19.0.100"), 40000, InetAddress.Parse("198.18.0.250"), 80, TcpFlags.Syn)[14..];
+
+    [Theory]
+    [InlineData("00000800", 4)]
+    [InlineData("80000800", 8)]            // checksum present (--tun-csum)
+    [InlineData("B0000800", 16)]           // checksum, key and sequence
+    public void FromGre_InnerIpv4(string header, int headerLength)
+    {
+        var inner = Inner();
+        var payload = new byte[headerLength + inner.Length];
+        Convert.FromHexString(header).CopyTo(payload, 0);
+        inner.CopyTo(payload, headerLength);
+
+        Assert.Equal(DecapsulationDrop.None, Decapsulation.FromGre(payload, out var result));
+        Assert.Equal(inner, result.ToArray());
+    }
+
+    [Theory]
+    [InlineData("0000")]
+    [InlineData("00016558")]               // version 1
+    [InlineData("40000800")]               // routing present
+    [InlineData("00006558")]               // transparent Ethernet bridging, not IP
+    [InlineData("8000080000")]             // checksum flag, field cut short
+    public void FromGre_Malformed_BadGreHeader(string bytes) =>
+        Assert.Equal(DecapsulationDrop.BadGreHeader, Decapsulation.FromGre(Convert.FromHexString(bytes), out _));
+}
