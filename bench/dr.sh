@@ -10,6 +10,12 @@
 #   kernel  kernel in-path DR equivalent: nftables netdev ingress on the director rewrites
 #           the Ethernet addresses to the real server's and `fwd`s back out the same port
 #   lvsd    bin/lvsd, configured with lvsadm -A -u VIP:9000 -s rr; -a ... -r RIP -g
+#   dnat    kernel NAT: nftables `dnat to RIP` in prerouting (conntrack), ip_forward on
+#   lvsd-nat  bin/lvsd with -m (masquerading) instead of -g
+#
+# --traffic syn sends TCP SYNs to VIP:80 from up to 16 M distinct clients (198.18.128.0/17 ×
+# source ports) instead of UDP, so every packet is a new connection for the director; the real
+# server counts and drops them at its netdev ingress (nft counter): connections per second.
 #
 # CPU placement (TESTBED fact 8): the generator runs on CPU 0; the director's ingress is
 # steered to CPU 1 (rps_cpus on its veth) and lvsd is pinned there too; what the director
@@ -18,11 +24,12 @@
 #
 # Usage: bench/dr.sh [--quick] [--rounds N] [--seconds S] [--pps N] [--candidates "none kernel lvsd"]
 #                    [--gen-mode packet|udp] [--wait-quiet SECONDS] [--no-build] [--publish]
+#                    [--traffic udp|syn] [--out NAME (bench/results/NAME.md, default latest)]
 # --wait-quiet S: before each round wait (at most S seconds) until other load on the machine
 # is below 15 % of a CPU, since a shared machine's builds skew every figure.
-# --lvsd-sched fifo|other: lvsd's data-plane thread runs SCHED_FIFO by default, so it owns
-# CPU 1 the way the kernel's softirq does; with `other` (nice only) it waits behind whatever
-# else runs on CPU 1 and its RX ring overflows on a busy machine.
+# --lvsd-sched fifo|other: lvsd's data-plane thread runs SCHED_FIFO by default (lvsd --realtime
+# --cpu 1), so it owns CPU 1 the way the kernel's softirq does; with `other` (nice only) it
+# waits behind whatever else runs on CPU 1 and its RX ring overflows on a busy machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,6 +45,9 @@ PUBLISH=0
 LVSD_ARGS=${LVSD_ARGS:---interface d0}
 WAIT_QUIET=0
 LVSD_SCHED=fifo
+TRAFFIC=udp
+OUT=latest
+ARGS="$*"
 # The machine may be shared (other builds): the generator and lvsd run at a high priority so
 # they keep their CPUs; the kernel candidate's work is softirq, which preempts tasks anyway.
 NICE=${NICE:--15}
@@ -55,11 +65,19 @@ while [ $# -gt 0 ]; do
         --publish) PUBLISH=1 ;;
         --wait-quiet) WAIT_QUIET=$2; shift ;;
         --lvsd-sched) LVSD_SCHED=$2; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        --traffic) TRAFFIC=$2; shift ;;
+        --out) OUT=$2; shift ;;
+        -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
         *) echo "dr.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
+
+case "$TRAFFIC" in
+    udp) L4=udp ;;
+    syn) L4=tcp; GEN_MODE=syn ;;
+    *) echo "dr.sh: --traffic is udp or syn" >&2; exit 2 ;;
+esac
 
 for tool in ip nft taskset; do
     command -v "$tool" >/dev/null || { echo "dr.sh: needs $tool (apt-get install -y iproute2 nftables util-linux)" >&2; exit 1; }
@@ -75,7 +93,7 @@ LVSADM=$ROOT/bin/lvsadm
 # --- build -------------------------------------------------------------------------------
 if [ "$BUILD" = 1 ]; then
     dotnet build "$ROOT/bench/Generator" -c Release --nologo -v q >/dev/null
-    case " $CANDIDATES " in *" lvsd "*)
+    case " $CANDIDATES " in *" lvsd"*)
         if ! { dotnet publish "$ROOT/src/SharpLvs.Daemon" -c Release -o "$ROOT/bin" --nologo -v q >/dev/null &&
                dotnet publish "$ROOT/src/SharpLvs.Cli" -c Release -o "$ROOT/bin" --nologo -v q >/dev/null; }; then
             echo "dr.sh: building lvsd/lvsadm failed; trying whatever is in bin/" >&2
@@ -83,10 +101,10 @@ if [ "$BUILD" = 1 ]; then
     esac
 fi
 [ -x "$GEN_BIN" ] || { echo "dr.sh: $GEN_BIN missing (run without --no-build)" >&2; exit 1; }
-case " $CANDIDATES " in *" lvsd "*)
+case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
-        echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidate" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd / /')
+        echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -97,6 +115,11 @@ taskset -pc 0 $$ >/dev/null
 P="lvsb$$"
 GEN=${P}gen; DIR=${P}dir; RS=${P}rs; BR=${P}br
 GEN_IP=198.18.0.1; DIR_IP=198.18.0.2; RS_IP=198.18.0.3; VIP=198.18.0.100; PORT=9000
+if [ "$TRAFFIC" = syn ]; then
+    PORT=80
+    # Room for every SYN of a round (the table is preallocated; entries live 60 s in SYN_RECV).
+    LVSD_ARGS="$LVSD_ARGS --connections 4194304"
+fi
 WORK=$(mktemp -d /tmp/lvsbench.XXXXXX)
 PIDS=()
 
@@ -175,10 +198,29 @@ rps "$RS" r0 1
 # them per namespace in /proc/net/snmp, checksums verified.
 # Background processes are started with `ip netns exec` itself (which execs, never forks),
 # not through a shell function, so $! is the program's own PID.
-ip netns exec "$RS" taskset -c 0 "$GEN_BIN" sink --port $PORT --seconds 3600 >"$WORK/sink.log" 2>&1 &
-PIDS+=($!)
+if [ "$TRAFFIC" = udp ]; then
+    ip netns exec "$RS" taskset -c 0 "$GEN_BIN" sink --port $PORT --seconds 3600 >"$WORK/sink.log" 2>&1 &
+    PIDS+=($!)
+else
+    # SYNs are counted and dropped before the real server's stack (which would answer
+    # clients it has no route to): the count is what the director delivered.
+    in_ns "$RS" nft -f - <<EOF
+table netdev lvsbrs {
+    counter syns {
+    }
+    chain ingress {
+        type filter hook ingress device "r0" priority 0;
+        ip protocol tcp tcp dport $PORT tcp flags syn counter name "syns" drop
+    }
+}
+EOF
+fi
 
-delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separately
+delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separately; syn: the counter
+    if [ "$TRAFFIC" = syn ]; then
+        in_ns "$RS" nft list counter netdev lvsbrs syns | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1), 0 }'
+        return
+    fi
     in_ns "$RS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"], $col["InCsumErrors"] }' /proc/net/snmp
 }
 # CPU 1 in clock ticks: "all busy" (user+nice+system+irq+softirq+steal) and the share that is
@@ -207,15 +249,32 @@ setup() {
 table netdev lvsbench {
     chain ingress {
         type filter hook ingress device "d0" priority 0;
-        ip daddr $VIP udp dport $PORT ether saddr set $DIR_MAC ether daddr set $RS_MAC fwd to "d0"
+        ip daddr $VIP $L4 dport $PORT ether saddr set $DIR_MAC ether daddr set $RS_MAC fwd to "d0"
     }
 }
 EOF
             ;;
-        lvsd)
+        dnat)
+            ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
+            # Kernel NAT load balancing: conntrack + DNAT in prerouting, forwarded back out d0
+            # (no ICMP redirects: the real server's replies would come back through us).
+            in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.d0.send_redirects=0
+            in_ns "$DIR" nft -f - <<EOF
+table ip lvsbnat {
+    chain prerouting {
+        type nat hook prerouting priority dstnat;
+        ip daddr $VIP $L4 dport $PORT dnat to $RS_IP
+    }
+}
+EOF
+            ;;
+        lvsd|lvsd-nat)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
-            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS >"$WORK/lvsd.log" 2>&1 &
+            local placement=""
+            [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
+            # shellcheck disable=SC2086
+            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS $placement >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -223,24 +282,25 @@ EOF
                 alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
-            if [ "$LVSD_SCHED" = fifo ]; then
-                local t n=0
-                for t in /proc/"$LVSD_PID"/task/*; do
-                    case "$(cat "$t/comm" 2>/dev/null)" in
-                        "lvsd data plane"*) chrt -f -p 50 "${t##*/}"; n=$((n + 1)) ;;
-                    esac
-                done
-                [ $n -gt 0 ] || echo "dr.sh: no 'lvsd data plane' thread found; lvsd runs SCHED_OTHER" >&2
+            local flag=-u method=-g
+            [ "$L4" = tcp ] && flag=-t
+            [ "$1" = lvsd-nat ] && method=-m
+            in_ns "$DIR" "$LVSADM" -A $flag $VIP:$PORT -s rr
+            if ! in_ns "$DIR" "$LVSADM" -a $flag $VIP:$PORT -r $RS_IP $method; then
+                echo "dr.sh: this lvsd does not take '$method'" >&2; return 1
             fi
-            in_ns "$DIR" "$LVSADM" -A -u $VIP:$PORT -s rr
-            in_ns "$DIR" "$LVSADM" -a -u $VIP:$PORT -r $RS_IP -g
             ;;
     esac
 }
 teardown() {
     case "$1" in
         kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
-        lvsd)
+        dnat)
+            in_ns "$DIR" nft delete table ip lvsbnat
+            in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
+            # Forget the connections, so the next round's SYNs are new ones again.
+            in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
+        lvsd|lvsd-nat)
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"
             cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd.log"
@@ -249,9 +309,16 @@ teardown() {
 }
 
 send() { # send PPS SECONDS → "sent seconds"
-    in_ns "$GEN" nice -n "$NICE" taskset -c 0 "$GEN_BIN" send --mode "$GEN_MODE" --dev g0 --dst-mac "$DST_MAC" \
-        --src $GEN_IP --dst $VIP --port $PORT --flows "$FLOWS" --batch 64 --pps "$1" --seconds "$2" |
-        sed -n 's/^sent=\([0-9]*\) seconds=\([0-9.]*\).*/\1 \2/p'
+    local extra=() out offset
+    # SYN mode: every run continues where the last one stopped, so no client repeats (kept in
+    # a file: send runs in a command substitution).
+    offset=$(cat "$WORK/syn-offset" 2>/dev/null || echo 0)
+    [ "$GEN_MODE" = syn ] && extra=(--sources 16777216 --source-offset "$offset")
+    out=$(in_ns "$GEN" nice -n "$NICE" taskset -c 0 "$GEN_BIN" send --mode "$GEN_MODE" --dev g0 --dst-mac "$DST_MAC" \
+        --src $GEN_IP --dst $VIP --port $PORT --flows "$FLOWS" --batch 64 --pps "$1" --seconds "$2" "${extra[@]}" |
+        sed -n 's/^sent=\([0-9]*\) seconds=\([0-9.]*\).*/\1 \2/p')
+    echo $(( (offset + ${out%% *}) % 16777216 )) >"$WORK/syn-offset"
+    echo "$out"
 }
 
 measure() { # measure ROUND CANDIDATE LOAD PPS
@@ -304,15 +371,19 @@ done
 
 RESULTS=$ROOT/bench/results
 mkdir -p "$RESULTS"
-cp "$RUNS" "$RESULTS/latest-runs.tsv"
+cp "$RUNS" "$RESULTS/$OUT-runs.tsv"
+TITLE="Direct-Routing packet benchmark"
+case " $CANDIDATES " in *" dnat "*|*" lvsd-nat "*) TITLE="NAT packet benchmark" ;; esac
+FRAMES="60-byte UDP frames, $FLOWS flows"
+[ "$TRAFFIC" = syn ] && { TITLE="New-connection benchmark (TCP SYNs, each from a new client)"; FRAMES="54-byte TCP SYNs from distinct clients"; }
 {
-    "$GEN_BIN" report --input "$RUNS" --title "## Direct-Routing packet benchmark ($(date -u +%Y-%m-%d), $(uname -r), $NCPU CPUs)"
+    "$GEN_BIN" report --input "$RUNS" --title "## $TITLE ($(date -u +%Y-%m-%d), $(uname -r), $NCPU CPUs)"
     echo
-    echo "Setup: 60-byte UDP frames, $FLOWS flows, $ROUNDS rounds × ${SECS} s, fixed load $PPS pps, generator ($GEN_MODE) on CPU 0, director ingress on CPU 1 (rps_cpus), lvsd pinned to CPU 1 (data plane $LVSD_SCHED), generator and lvsd at nice $NICE. Command: \`bench/dr.sh\`. Target: lvsd ≤ 2.0 µs/packet at 150 kpps."
-} >"$RESULTS/latest.md"
+    echo "Setup: $FRAMES, $ROUNDS rounds × ${SECS} s, fixed load $PPS pps, generator ($GEN_MODE) on CPU 0, director ingress on CPU 1 (rps_cpus), lvsd pinned to CPU 1 (data plane $LVSD_SCHED), generator and lvsd at nice $NICE. Command: \`bench/dr.sh${ARGS:+ $ARGS}\`. Target: lvsd ≤ 2.0 µs/packet at 150 kpps."
+} >"$RESULTS/$OUT.md"
 echo
-cat "$RESULTS/latest.md"
+cat "$RESULTS/$OUT.md"
 if [ "$PUBLISH" = 1 ]; then
-    cp "$RESULTS/latest.md" "$ROOT/docs/benchmark.md"
+    cp "$RESULTS/$OUT.md" "$ROOT/docs/benchmark.md"
     echo "(written to docs/benchmark.md)"
 fi

@@ -19,13 +19,24 @@ if (options.Command == "report")
     return 0;
 }
 
+if (options.Command == "http-report")
+{
+    Console.Out.Write(HttpReport.Build(options.Input, options.Title, options.ChartData.Length > 0 ? options.ChartData : null));
+    return 0;
+}
+
 if (options.Command == "sink")
 {
     Sink.Run(options);
     return 0;
 }
 
-using ISender sender = options.Mode == "packet" ? new PacketSender(options) : new UdpSender(options);
+using ISender sender = options.Mode switch
+{
+    "packet" => new PacketSender(options),
+    "syn" => new SynSender(options),
+    _ => new UdpSender(options),
+};
 var result = Pacer.Run(sender, options.Pps, options.Seconds);
 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"sent={result.Sent} seconds={result.Seconds:F6} pps={result.Sent / result.Seconds:F0}"));

@@ -15,6 +15,10 @@ internal static class Report
 {
     public const string Kernel = "kernel";
     public const string NoDirector = "none";
+    public const string Dnat = "dnat";
+
+    /// <summary>What a candidate's ×kernel ratio compares with: the kernel doing the same job.</summary>
+    private static string Baseline(string candidate) => candidate == "lvsd-nat" ? Dnat : Kernel;
 
     private sealed record Run(int Round, string Candidate, string Load, long Sent, double Seconds,
         long Forwarded, double BusySeconds, double AllBusySeconds)
@@ -51,7 +55,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine(title);
         sb.AppendLine();
-        sb.AppendLine(Inv($"Medians of {rounds} interleaved rounds. **cost** = the director's CPU time on CPU 1 (irq + softirq, where RPS steers its ingress, plus lvsd's own process time) per packet delivered to the real server; **CPU 1 all** counts everything that ran on CPU 1, other machine load included. **capacity** = 1 / cost at saturation. Ratios are medians of per-round ratios: `×kernel` < 1 is cheaper than the kernel; `×none` is the share of the no-director rate."));
+        sb.AppendLine(Inv($"Medians of {rounds} interleaved rounds. **cost** = the director's CPU time on CPU 1 (irq + softirq, where RPS steers its ingress, plus lvsd's own process time) per packet delivered to the real server; **CPU 1 all** counts everything that ran on CPU 1, other machine load included. **capacity** = 1 / cost at saturation. Ratios are medians of per-round ratios: `×kernel` < 1 is cheaper than the kernel (lvsd NAT is compared with the kernel's nft DNAT, everything else with nft `fwd`); `×none` is the share of the no-director rate."));
         sb.AppendLine();
         sb.AppendLine("| candidate | cost µs/pkt @fixed | ×kernel | CPU 1 all µs/pkt | delivered kpps @fixed | loss @fixed | cost µs/pkt @sat | ×kernel | capacity Mpps | delivered Mpps @sat | ×none | loss @sat |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -60,12 +64,12 @@ internal static class Report
             var isNone = candidate == NoDirector;
             sb.Append(Inv($"| {Label(candidate)} |"));
             sb.Append(Cell(isNone ? null : Median(runs, candidate, "fixed", r => r.MicrosPerPacket), "F2"));
-            sb.Append(Cell(isNone ? null : RatioMedian(runs, candidate, Kernel, "fixed", r => r.MicrosPerPacket), "F2"));
+            sb.Append(Cell(isNone ? null : RatioMedian(runs, candidate, Baseline(candidate), "fixed", r => r.MicrosPerPacket), "F2"));
             sb.Append(Cell(isNone ? null : Median(runs, candidate, "fixed", r => r.AllMicrosPerPacket), "F2"));
             sb.Append(Cell(Median(runs, candidate, "fixed", r => r.ForwardedPps / 1e3), "F1"));
             sb.Append(Cell(Median(runs, candidate, "fixed", r => r.LossPercent), "F2", "%"));
             sb.Append(Cell(isNone ? null : Median(runs, candidate, "sat", r => r.MicrosPerPacket), "F2"));
-            sb.Append(Cell(isNone ? null : RatioMedian(runs, candidate, Kernel, "sat", r => r.MicrosPerPacket), "F2"));
+            sb.Append(Cell(isNone ? null : RatioMedian(runs, candidate, Baseline(candidate), "sat", r => r.MicrosPerPacket), "F2"));
             sb.Append(Cell(isNone ? null : Median(runs, candidate, "sat", r => r.CapacityMpps), "F2"));
             sb.Append(Cell(Median(runs, candidate, "sat", r => r.ForwardedPps / 1e6), "F3"));
             sb.Append(Cell(RatioMedian(runs, candidate, NoDirector, "sat", r => r.ForwardedPps), "F2"));
@@ -81,6 +85,8 @@ internal static class Report
         NoDirector => "no director (generator → real server)",
         Kernel => "kernel in-path (nft netdev `fwd`)",
         "lvsd" => "lvsd (DR)",
+        Dnat => "kernel NAT (nft DNAT, conntrack)",
+        "lvsd-nat" => "lvsd (NAT, -m)",
         _ => candidate,
     };
 

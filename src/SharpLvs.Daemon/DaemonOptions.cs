@@ -6,8 +6,12 @@ namespace SharpLvs.Daemon;
 /// <summary>lvsd's command line. Kept small: rules come from lvsadm, not from flags.</summary>
 internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool AnswerArp, bool ShowHelp)
 {
+    public const int DefaultConnections = 1 << 20;
+    public const int DefaultCoalesceMicroseconds = 30;
+
     public const string Usage = """
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
+                    [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -24,6 +28,16 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                expire_nodest_conn, expire_quiescent_template,
                                schedule_icmp, sloppy_tcp; change them later with
                                lvsadm --tunable NAME VALUE
+              --realtime       run the data-plane thread SCHED_FIFO (priority 50), so it
+                               preempts ordinary tasks as the kernel's softirq forwarding
+                               does; a busy host otherwise delays it beyond what the
+                               receive ring holds
+              --cpu N          pin the data-plane thread to CPU N
+              --connections N  connection table size (default 1048576); taken up front,
+                               about 110 bytes per connection
+              --coalesce-us N  under load (frames closer than N µs apart) gather frames
+                               for N µs per wake-up instead of waking per frame; 0 turns
+                               it off (default 30)
           -h, --help           this text
 
         On a real server: 'lvsd --decapsulate --help' (unwraps LVS-TUN packets without ipip).
@@ -33,6 +47,24 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
     /// <summary>Tunables to set before the first rule arrives (<c>--tunable</c>), in order.</summary>
     public IReadOnlyList<TunableSetting> Tunables { get; init; } = [];
+
+    /// <summary>Run the data-plane thread SCHED_FIFO (--realtime).</summary>
+    public bool Realtime { get; init; }
+
+    /// <summary>Pin the data-plane thread to this CPU (--cpu), or null.</summary>
+    public int? Cpu { get; init; }
+
+    /// <summary>Connection table capacity (--connections); the table is preallocated.</summary>
+    public int Connections { get; init; } = DefaultConnections;
+
+    /// <summary>Interrupt coalescing window of the packet port, µs (--coalesce-us; 0 = off).</summary>
+    public int CoalesceMicroseconds { get; init; } = DefaultCoalesceMicroseconds;
+
+    private static bool TryCount(string[] args, int i, int max, out int value)
+    {
+        value = 0;
+        return i + 1 < args.Length && int.TryParse(args[i + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value <= max;
+    }
 
     private static TunableSetting? ParseTunable(string text)
     {
@@ -54,6 +86,10 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         var tunables = new List<TunableSetting>();
         var answerArp = true;
         var help = false;
+        var realtime = false;
+        int? cpu = null;
+        var connections = DefaultConnections;
+        var coalesce = DefaultCoalesceMicroseconds;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -80,6 +116,40 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                 case "--no-arp":
                     answerArp = false;
                     break;
+                case "--realtime":
+                    realtime = true;
+                    break;
+                case "--cpu":
+                    // Not checked against ProcessorCount: under taskset that counts only the allowed CPUs.
+                    if (!TryCount(args, i, 1023, out var n))
+                    {
+                        error = "--cpu needs a CPU number (0-1023)";
+                        return null;
+                    }
+
+                    cpu = n;
+                    i++;
+                    break;
+                case "--connections":
+                    if (!TryCount(args, i, 1 << 28, out var size) || size < 1)
+                    {
+                        error = "--connections needs a number from 1 to 268435456";
+                        return null;
+                    }
+
+                    connections = size;
+                    i++;
+                    break;
+                case "--coalesce-us":
+                    if (!TryCount(args, i, 100_000, out var us))
+                    {
+                        error = "--coalesce-us needs a number of microseconds from 0 to 100000";
+                        return null;
+                    }
+
+                    coalesce = us;
+                    i++;
+                    break;
                 case "-h" or "--help":
                     help = true;
                     break;
@@ -89,6 +159,13 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             }
         }
 
-        return new DaemonOptions(interfaces, answerArp, help) { Tunables = tunables };
+        return new DaemonOptions(interfaces, answerArp, help)
+        {
+            Tunables = tunables,
+            Realtime = realtime,
+            Cpu = cpu,
+            Connections = connections,
+            CoalesceMicroseconds = coalesce,
+        };
     }
 }

@@ -48,4 +48,7 @@ internal sealed partial class Director
 
     [LoggerMessage(15, LogLevel.Warning, "drops since start: {Drops}")]
     private partial void LogDrops(string drops);
+
+    [LoggerMessage(40, LogLevel.Information, "data plane thread: {Placement}")]
+    private partial void LogPlacement(string placement);
 }

@@ -11,6 +11,7 @@ using SharpLvs.Linux.Interfaces;
 using SharpLvs.Linux.Netlink;
 using SharpLvs.Linux.Offload;
 using SharpLvs.Linux.Ports;
+using SharpLvs.Linux.Threads;
 
 namespace SharpLvs.Daemon;
 
@@ -22,7 +23,6 @@ namespace SharpLvs.Daemon;
 /// </summary>
 internal sealed partial class Director : IDisposable
 {
-    private const int ConnectionCapacity = 1 << 20;
     private static readonly TimeSpan DropReportInterval = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger;
@@ -94,9 +94,9 @@ internal sealed partial class Director : IDisposable
         _guard = Track(new KernelGuard(names));
         LogGuard(string.Join(", ", names));
 
-        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex)));
-        Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(ConnectionCapacity));
-        _workerThread = new Thread(() => Worker.Run(_stopWorker.Token)) { Name = "lvsd data plane", IsBackground = true };
+        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex), new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds }));
+        Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections));
+        _workerThread = new Thread(RunWorker) { Name = "lvsd data plane", IsBackground = true };
         _undo.Push(new Undo(StopWorker));
         _workerThread.Start();
 
@@ -125,6 +125,22 @@ internal sealed partial class Director : IDisposable
 
         _started = true;
         LogReady(ControlEndpoint.DefaultName.TrimStart('\0'));
+    }
+
+    private void RunWorker()
+    {
+        // Placement is per thread (the worker's own TID), so it is set from inside it.
+        if (_options.Cpu is { } cpu)
+        {
+            LogPlacement(ThreadPlacement.PinCurrentThread(cpu) ?? $"pinned to CPU {cpu}");
+        }
+
+        if (_options.Realtime)
+        {
+            LogPlacement(ThreadPlacement.MakeCurrentThreadRealtime() ?? $"SCHED_FIFO priority {ThreadPlacement.DefaultRealtimePriority}");
+        }
+
+        Worker.Run(_stopWorker.Token);
     }
 
     private void ReportDrops(DropReport drops)

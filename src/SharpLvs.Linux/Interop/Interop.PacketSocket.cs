@@ -11,6 +11,7 @@ internal static partial class Interop
     internal const int SOL_PACKET = 263;
     internal const int PACKET_RX_RING = 5;
     internal const int PACKET_STATISTICS = 6;
+    internal const int PACKET_COPY_THRESH = 7;
     internal const int PACKET_VERSION = 10;
     internal const int PACKET_RESERVE = 12;
     internal const int PACKET_VNET_HDR = 15;

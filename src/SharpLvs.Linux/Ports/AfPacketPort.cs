@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SharpLvs.Core.Pipeline;
 
@@ -6,7 +7,8 @@ namespace SharpLvs.Linux.Ports;
 /// <summary>
 /// The director's packet port over AF_PACKET: a TPACKET_V2 RX ring per served interface
 /// (V2 hands each frame over as it lands: no block timeout, TESTBED fact 5) and one TX
-/// socket fed with sendmmsg. Frames are processed in the ring and sent from it.
+/// socket fed with sendmmsg. Frames are processed in the ring and sent from it; a frame
+/// larger than a ring slot is read whole from the socket's receive queue (PacketRing).
 /// <para>
 /// Contract with the pipeline: a frame the ring could not hold whole (tp_snaplen &lt; tp_len)
 /// arrives with <c>Verdict = Drop, Reason = FrameTooLarge</c> already set; the processor
@@ -25,7 +27,10 @@ public sealed unsafe class AfPacketPort : IPacketPort
     private int _nextRing;
     private long _received;
     private long _truncated;
+    private long _copied;
     private long _kernelDrops;
+    private readonly long _coalesceNanoseconds;
+    private bool _coalescing;
     private int _state; // 0 idle, 1 inside Receive/Complete, 2 disposed
 
     /// <summary>Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW).</summary>
@@ -35,6 +40,7 @@ public sealed unsafe class AfPacketPort : IPacketPort
         options ??= new AfPacketPortOptions();
         options.Validate();
         _headroom = options.Headroom;
+        _coalesceNanoseconds = options.CoalesceMicroseconds * 1000L;
 
         var indexes = ifIndexes.Distinct().ToArray();
         if (indexes.Length == 0)
@@ -92,6 +98,9 @@ public sealed unsafe class AfPacketPort : IPacketPort
     /// <summary>Frames the ring cut short (handed over as Drop/FrameTooLarge).</summary>
     public long Truncated => Volatile.Read(ref _truncated);
 
+    /// <summary>Frames larger than a ring slot that arrived whole through the receive queue (super-frames).</summary>
+    public long Copied => Volatile.Read(ref _copied);
+
     public long Transmitted => _transmitter.Transmitted;
 
     public long TransmitBusy => _transmitter.Busy;
@@ -115,8 +124,7 @@ public sealed unsafe class AfPacketPort : IPacketPort
             var count = Collect(batch);
             if (count == 0 && timeoutMs != 0)
             {
-                Wait(timeoutMs);
-                count = Collect(batch);
+                count = WaitAndCollect(batch, timeoutMs);
             }
 
             batch.Count = count;
@@ -150,6 +158,11 @@ public sealed unsafe class AfPacketPort : IPacketPort
             }
 
             _outstandingCount = 0;
+            foreach (var ring in _rings)
+            {
+                ring.CopyBufferBusy = false;
+            }
+
             batch.Count = 0;
         }
         finally
@@ -218,23 +231,64 @@ public sealed unsafe class AfPacketPort : IPacketPort
         var frameBase = (byte*)header;
         int mac = header->Mac;
         d = default;
+        d.IngressIfIndex = ring.IfIndex;
+        d.Class = (PacketClass)((Interop.SockAddrLl*)(frameBase + Interop.TPacket2HeaderLength))->PktType;
+        var status = header->Status;
+        if ((status & Interop.TP_STATUS_COPY) != 0 && DescribeCopy(ref d, ring, status))
+        {
+            return;
+        }
+
         d.Buffer = (nint)(frameBase + mac - _headroom);
         d.Offset = _headroom;
         d.Capacity = ring.FrameSize - mac + _headroom;
         d.Length = (int)Math.Min(header->SnapLen, (uint)(ring.FrameSize - mac));
-        d.IngressIfIndex = ring.IfIndex;
-        d.Class = (PacketClass)((Interop.SockAddrLl*)(frameBase + Interop.TPacket2HeaderLength))->PktType;
+        DescribeOffloads(ref d, frameBase + mac, status);
 
+        if (header->SnapLen < header->Len)
+        {
+            d.Verdict = Verdict.Drop;
+            d.Reason = DropReason.FrameTooLarge;
+            _truncated++;
+        }
+    }
+
+    /// <summary>The whole frame behind a TP_STATUS_COPY slot, from the socket's receive queue.</summary>
+    private bool DescribeCopy(ref PacketDescriptor d, PacketRing ring, uint status)
+    {
+        var length = ring.ReceiveCopy();
+        if (length < 14 || length > PacketRing.CopyFrameCapacity)
+        {
+            // Queue empty (cannot happen: the kernel queues the skb before it publishes the
+            // slot) or larger than the buffer (consumed, cut): the slot is dropped as truncated.
+            return false;
+        }
+
+        ring.CopyBufferBusy = true;
+        var headroom = ring.CopyHeadroom;
+        d.Buffer = ring.CopyBuffer;
+        d.Offset = headroom;
+        d.Capacity = ring.CopyBufferLength;
+        d.Length = length;
+        DescribeOffloads(ref d, (byte*)ring.CopyBuffer + headroom, status);
+        _copied++;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DescribeOffloads(ref PacketDescriptor d, byte* frame, uint status)
+    {
         // tpacket_rcv writes the virtio_net_hdr right before the frame (h.raw + macoff -
-        // sizeof(struct virtio_net_hdr)); csum_start counts from the MAC header for SOCK_RAW.
-        var vnet = (Interop.VirtioNetHdr*)(frameBase + mac - sizeof(Interop.VirtioNetHdr));
+        // sizeof(struct virtio_net_hdr)), packet_recvmsg right before the data it copies;
+        // csum_start counts from the MAC header for SOCK_RAW.
+        var vnet = (Interop.VirtioNetHdr*)(frame - sizeof(Interop.VirtioNetHdr));
         if ((vnet->Flags & Interop.VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0)
         {
             d.NeedsChecksum = true;
             d.ChecksumStart = vnet->CsumStart;
             d.ChecksumOffset = vnet->CsumOffset;
         }
-        else if ((header->Status & Interop.TP_STATUS_CSUMNOTREADY) != 0)
+        else if ((status & Interop.TP_STATUS_CSUMNOTREADY) != 0)
         {
             // The ring's own flag for CHECKSUM_PARTIAL (TESTBED fact 1) without a usable
             // virtio header: find the transport checksum from the headers.
@@ -248,13 +302,36 @@ public sealed unsafe class AfPacketPort : IPacketPort
             d.GsoSize = vnet->GsoSize;
             d.GsoHeaderLength = vnet->HdrLen;
         }
+    }
 
-        if (header->SnapLen < header->Len)
+    /// <summary>
+    /// Adaptive waiting: at a low rate, poll (woken by the first frame: lowest latency). When a
+    /// poll ends sooner than the coalescing window, frames arrive faster than one wake-up per
+    /// frame is worth (each costs a context switch and the poll round trip); then the port
+    /// sleeps for the window instead and takes what gathered in one batch, until a sleep
+    /// finds nothing. Interrupt coalescing, as NICs do it; the window bounds the latency added.
+    /// </summary>
+    private int WaitAndCollect(PacketBatch batch, int timeoutMs)
+    {
+        if (_coalescing)
         {
-            d.Verdict = Verdict.Drop;
-            d.Reason = DropReason.FrameTooLarge;
-            _truncated++;
+            var pause = new Interop.TimeSpec { Nanoseconds = _coalesceNanoseconds };
+            _ = Interop.ClockNanoSleep(Interop.CLOCK_MONOTONIC, 0, &pause, null);
+            var gathered = Collect(batch);
+            if (gathered > 0)
+            {
+                return gathered;
+            }
+
+            _coalescing = false;
         }
+
+        var started = Stopwatch.GetTimestamp();
+        Wait(timeoutMs);
+        var count = Collect(batch);
+        _coalescing = count > 0 && _coalesceNanoseconds > 0 &&
+            Stopwatch.GetElapsedTime(started).Ticks * 100 < _coalesceNanoseconds;
+        return count;
     }
 
     private void Wait(int timeoutMs)

@@ -7,6 +7,14 @@ namespace SharpLvs.Linux.Ports;
 /// One interface's AF_PACKET socket and its TPACKET_V2 RX ring (Documentation/networking/
 /// packet_mmap.rst). The kernel fills frames in ring order and flips tp_status to
 /// TP_STATUS_USER; we read them in the same order and flip them back.
+/// <para>
+/// Ring slots are small (2 KB: an MTU-sized frame) so the common path touches few pages.
+/// A frame too big for a slot (a GSO super-frame, TESTBED fact 2) is not lost: with
+/// PACKET_COPY_THRESH set, tpacket_rcv (net/packet/af_packet.c) stores a truncated copy in the
+/// slot, marks it TP_STATUS_COPY and queues the whole skb on the socket's ordinary receive
+/// queue, in ring order; <see cref="ReceiveCopy"/> reads it, virtio_net_hdr first, into a
+/// buffer preallocated per ring.
+/// </para>
 /// </summary>
 internal sealed unsafe class PacketRing : IDisposable
 {
@@ -15,15 +23,27 @@ internal sealed unsafe class PacketRing : IDisposable
     // (or vmalloc'ed) area per block.
     private const int TargetBlockSize = 1 << 20;
 
+    // Receive-queue room for super-frames waiting behind their TP_STATUS_COPY slots: a 64 KB
+    // GSO skb has a truesize of ~70-130 KB, and the kernel only copies while sk_rmem_alloc is
+    // below sk_rcvbuf (else the slot stays truncated and is dropped as FrameTooLarge).
+    private const int CopyQueueBytes = 4 << 20;
+
+    /// <summary>Largest frame <see cref="ReceiveCopy"/> takes: a 64 KB GSO frame with its Ethernet/VLAN header, and then some (BIG TCP aside).</summary>
+    internal const int CopyFrameCapacity = 128 << 10;
+
     private readonly FileDescriptorHandle _socket;
     private readonly nint _ring;
     private readonly nuint _ringLength;
     private readonly int _blockSize;
     private readonly int _framesPerBlock;
+    private readonly int _headroom;
     private int _cursor;
 
-    private PacketRing(FileDescriptorHandle socket, nint ring, nuint ringLength, int ifIndex, int blockSize, int framesPerBlock, int frameSize, int frameCount)
+    private PacketRing(FileDescriptorHandle socket, nint ring, nuint ringLength, int ifIndex, int blockSize, int framesPerBlock, int frameSize, int frameCount, int headroom)
     {
+        _headroom = Math.Max(headroom, sizeof(Interop.VirtioNetHdr));
+        CopyBufferLength = _headroom + CopyFrameCapacity;
+        CopyBuffer = (nint)NativeMemory.AlignedAlloc((nuint)CopyBufferLength, 64);
         _socket = socket;
         _ring = ring;
         _ringLength = ringLength;
@@ -41,6 +61,17 @@ internal sealed unsafe class PacketRing : IDisposable
     public int FrameCount { get; }
 
     public int Fd => _socket.Fd;
+
+    /// <summary>Where <see cref="ReceiveCopy"/> puts a frame: headroom, then the frame (its virtio_net_hdr just before it).</summary>
+    public nint CopyBuffer { get; }
+
+    public int CopyBufferLength { get; }
+
+    /// <summary>Where the frame starts in <see cref="CopyBuffer"/>.</summary>
+    public int CopyHeadroom => _headroom;
+
+    /// <summary>Set while the frame in <see cref="CopyBuffer"/> belongs to an unfinished batch.</summary>
+    public bool CopyBufferBusy { get; set; }
 
     public static PacketRing Open(int ifIndex, AfPacketPortOptions options)
     {
@@ -61,6 +92,15 @@ internal sealed unsafe class PacketRing : IDisposable
 
             // TESTBED fact 4: an ETH_P_ALL socket otherwise sees the director's own transmissions.
             Interop.SetIntOption(socket, Interop.SOL_PACKET, Interop.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
+
+            // Frames larger than a slot go whole to the receive queue (see the class comment).
+            Interop.SetIntOption(socket, Interop.SOL_PACKET, Interop.PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
+            var queueBytes = CopyQueueBytes;
+            if (Interop.SetSockOpt(socket.Fd, Interop.SOL_SOCKET, Interop.SO_RCVBUFFORCE, &queueBytes, sizeof(int)) != 0)
+            {
+                // Without CAP_NET_ADMIN: as much as net.core.rmem_max allows.
+                _ = Interop.SetSockOpt(socket.Fd, Interop.SOL_SOCKET, Interop.SO_RCVBUF, &queueBytes, sizeof(int));
+            }
 
             var request = new Interop.TPacketReq
             {
@@ -94,7 +134,7 @@ internal sealed unsafe class PacketRing : IDisposable
                 ThrowHelper.ThrowErrno($"bind(AF_PACKET, ifindex {ifIndex})", errno);
             }
 
-            return new PacketRing(socket, ring, length, ifIndex, blockSize, framesPerBlock, options.FrameSize, frameCount);
+            return new PacketRing(socket, ring, length, ifIndex, blockSize, framesPerBlock, options.FrameSize, frameCount, options.Headroom);
         }
         catch
         {
@@ -103,7 +143,11 @@ internal sealed unsafe class PacketRing : IDisposable
         }
     }
 
-    /// <summary>The next frame the kernel has handed over, or null; advances past it.</summary>
+    /// <summary>
+    /// The next frame the kernel has handed over, or null; advances past it. A frame marked
+    /// TP_STATUS_COPY is left in place (null) while <see cref="CopyBufferBusy"/>: its whole
+    /// copy would need the buffer an earlier frame of the batch still uses.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Interop.TPacket2Hdr* TryTake()
     {
@@ -111,13 +155,30 @@ internal sealed unsafe class PacketRing : IDisposable
 
         // Acquire: pairs with the kernel's smp_wmb() before it sets TP_STATUS_USER
         // (__packet_set_status), so the frame bytes read afterwards are the ones it wrote.
-        if ((Volatile.Read(ref header->Status) & Interop.TP_STATUS_USER) == 0)
+        var status = Volatile.Read(ref header->Status);
+        if ((status & Interop.TP_STATUS_USER) == 0 || ((status & Interop.TP_STATUS_COPY) != 0 && CopyBufferBusy))
         {
             return null;
         }
 
         _cursor = _cursor + 1 == FrameCount ? 0 : _cursor + 1;
         return header;
+    }
+
+    /// <summary>
+    /// Reads the next whole frame from the receive queue (the one a TP_STATUS_COPY slot stands
+    /// for) into <see cref="CopyBuffer"/> after the headroom, its virtio_net_hdr right before
+    /// it (packet_recvmsg writes the header first). Returns the frame's length; -1 when the
+    /// queue is empty, or the frame's real length when it is larger than the buffer.
+    /// </summary>
+    public int ReceiveCopy()
+    {
+        var vnetLength = sizeof(Interop.VirtioNetHdr);
+        var destination = (byte*)CopyBuffer + _headroom - vnetLength;
+
+        // MSG_TRUNC makes packet_recvmsg return the skb's full length even when it was cut.
+        var read = Interop.Recv(_socket.Fd, destination, (nuint)(CopyFrameCapacity + vnetLength), Interop.MSG_DONTWAIT | Interop.MSG_TRUNC);
+        return read < vnetLength ? -1 : (int)read - vnetLength;
     }
 
     /// <summary>True when the kernel has a frame waiting at the cursor.</summary>
@@ -147,5 +208,6 @@ internal sealed unsafe class PacketRing : IDisposable
     {
         _socket.Dispose();
         _ = Interop.Munmap(_ring, _ringLength);
+        NativeMemory.AlignedFree((void*)CopyBuffer);
     }
 }

@@ -18,6 +18,7 @@ internal sealed unsafe class PacketTransmitter : IDisposable
     private Interop.IoVec* _iovecs;
     private Interop.SockAddrLl* _addresses;
     private int _capacity;
+    private int _addressCount;
 
     public PacketTransmitter()
     {
@@ -55,6 +56,7 @@ internal sealed unsafe class PacketTransmitter : IDisposable
         }
 
         var messages = 0;
+        _addressCount = 0;
         for (var i = 0; i < count; i++)
         {
             ref var d = ref items[i];
@@ -117,12 +119,27 @@ internal sealed unsafe class PacketTransmitter : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Prepare(int index, Interop.VirtioNetHdr* vnet, int length, int ifIndex, byte* frame)
     {
         _iovecs[index] = new Interop.IoVec { Base = vnet, Length = (nuint)(length + sizeof(Interop.VirtioNetHdr)) };
-        FillAddress(&_addresses[index], ifIndex, frame);
+
+        // A batch mostly leaves by one interface with one ethertype: messages share the
+        // address of the previous message when it matches, so it is written once per run.
+        var protocol = Unsafe.ReadUnaligned<ushort>(frame + 12);
+        Interop.SockAddrLl* address;
+        if (_addressCount > 0 && _addresses[_addressCount - 1].IfIndex == ifIndex && _addresses[_addressCount - 1].Protocol == protocol)
+        {
+            address = &_addresses[_addressCount - 1];
+        }
+        else
+        {
+            address = &_addresses[_addressCount++];
+            FillAddress(address, ifIndex, frame);
+        }
+
         ref var header = ref _messages[index].Header;
-        header.Name = &_addresses[index];
+        header.Name = address;
         header.NameLength = sizeof(Interop.SockAddrLl);
         header.Iov = &_iovecs[index];
         header.IovLength = 1;
