@@ -12,6 +12,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
     public const string Usage = """
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
                     [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
+                    [--state-file PATH]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -38,12 +39,20 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
               --coalesce-us N  under load (frames closer than N µs apart) gather frames
                                for N µs per wake-up instead of waking per frame; 0 turns
                                it off (default 30)
+              --state-file PATH
+                               keep the rules in PATH (written atomically after every
+                               change, restored on start); default:
+                               /run/sharplvs/netns-INODE/rules, one file per network
+                               namespace (INODE of /proc/self/ns/net)
           -h, --help           this text
 
         On a real server: 'lvsd --decapsulate --help' (unwraps LVS-TUN packets without ipip).
 
         SIGTERM or SIGINT stop it cleanly (the kernel guard and offload settings are undone).
         """;
+
+    /// <summary><c>--state-file</c>: where the rules are kept; null for the per-namespace default.</summary>
+    public string? StateFile { get; init; }
 
     /// <summary>Tunables to set before the first rule arrives (<c>--tunable</c>), in order.</summary>
     public IReadOnlyList<TunableSetting> Tunables { get; init; } = [];
@@ -90,6 +99,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         int? cpu = null;
         var connections = DefaultConnections;
         var coalesce = DefaultCoalesceMicroseconds;
+        string? stateFile = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -112,6 +122,15 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
                     tunables.Add(tunable);
                     i++;
+                    break;
+                case "--state-file":
+                    if (i + 1 >= args.Length || args[i + 1].Length == 0)
+                    {
+                        error = "--state-file needs a path";
+                        return null;
+                    }
+
+                    stateFile = args[++i];
                     break;
                 case "--no-arp":
                     answerArp = false;
@@ -166,6 +185,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             Cpu = cpu,
             Connections = connections,
             CoalesceMicroseconds = coalesce,
+            StateFile = stateFile,
         };
     }
 }

@@ -68,7 +68,12 @@ internal sealed partial class Director : IDisposable
     {
         // The control socket first: it is the one-lvsd-per-namespace lock, taken before the
         // host is touched.
-        _handler = new RuleSetHandler(SchedulerRegistry.Default.Names, new ServiceTableCounters(_services));
+        _handler = new RuleSetHandler(
+            SchedulerRegistry.Default.Names, new ServiceTableCounters(_services), connections: new WorkerConnections(this));
+
+        // The saved rules go into the handler before lvsadm can reach it, so that no client
+        // ever sees the empty table of a restarting lvsd; they reach the data plane below.
+        RestoreState();
         var control = new ControlServer(_handler, onError: e => LogControlError(e.Message));
         try
         {
@@ -108,8 +113,16 @@ internal sealed partial class Director : IDisposable
         _resolver.Start(new NetlinkSubscription());
 
         _handler.RulesChanged += (_, e) => Publish(e.Rules, e.Commands);
+        _handler.RulesChanged += (_, e) => SaveState(e.Rules);
         _handler.ZeroCounters += (_, e) => ZeroCounters(e.Service);
         ApplyStartupTunables();
+        if (_handler.Current.Generation > 0)
+        {
+            // Rules restored from the state file reach the data plane now.
+            Publish(_handler.Current, []);
+        }
+
+        StartEstimator();
 
         // Addresses move (an admin adds the VIP to lo, an interface goes down): re-check
         // once a second which VIPs lvsd must answer ARP for.

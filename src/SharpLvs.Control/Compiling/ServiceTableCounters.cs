@@ -38,9 +38,14 @@ public sealed class ServiceTableCounters : IListingCounters
         return DestinationCounts.Zero;
     }
 
-    // Rates (--rate) need an estimator over time; until Core keeps one they list as zero.
-    private static ListingStats Totals(IpvsStats stats) =>
-        new(Count(stats.Connections), Count(stats.InPackets), Count(stats.OutPackets), Count(stats.InBytes), Count(stats.OutBytes));
+    // Totals for --stats, and the estimator's rates (IpvsStats.Estimate, run by lvsd every 2 s) for --rate.
+    private static ListingStats Totals(IpvsStats stats)
+    {
+        var rates = stats.ReadRates();
+        return new(
+            Count(stats.Connections), Count(stats.InPackets), Count(stats.OutPackets), Count(stats.InBytes), Count(stats.OutBytes),
+            rates.ConnectionsPerSecond, rates.InPacketsPerSecond, rates.OutPacketsPerSecond, rates.InBytesPerSecond, rates.OutBytesPerSecond);
+    }
 
     private static uint Count(int value) => value < 0 ? 0 : (uint)value;
 

@@ -16,20 +16,33 @@ public sealed class RuleSetHandler : IControlHandler
 {
     private readonly Lock _lock = new();
     private readonly IListingCounters _counters;
+    private readonly IConnectionSource? _connections;
+    private readonly Dictionary<bool, SyncDaemonSettings> _syncDaemons = [];
     private RuleSet _rules;
     private RuleSetView _current = RuleSetView.Empty;
 
     /// <param name="schedulerNames">Schedulers the data plane implements (Core's SchedulerRegistry.Names).</param>
     /// <param name="counters">Runtime numbers for listings; zeros when null.</param>
     /// <param name="isLocalAddress">Whether an address is the director's own (its real servers list as "Local").</param>
+    /// <param name="connections">The connection table for <c>-Lc</c>; refused when null.</param>
     public RuleSetHandler(
         IEnumerable<string> schedulerNames,
         IListingCounters? counters = null,
-        Func<InetAddress, bool>? isLocalAddress = null)
+        Func<InetAddress, bool>? isLocalAddress = null,
+        IConnectionSource? connections = null)
     {
         _rules = new RuleSet(schedulerNames, isLocalAddress: isLocalAddress);
         _counters = counters ?? NoListingCounters.Instance;
+        _connections = connections;
     }
+
+    /// <summary>
+    /// The message for <c>--start-daemon</c>/<c>--stop-daemon</c> until connection
+    /// synchronisation exists: the request is stored (so a later lvsd can honour it) but
+    /// nothing runs, and lvsadm fails rather than pretend.
+    /// </summary>
+    public const string SyncNotImplemented =
+        "Connection synchronization is not implemented by lvsd yet: the sync daemon settings were stored, but no sync daemon runs";
 
     /// <summary>
     /// Raised after every successful change, still under the handler's lock, so views arrive
@@ -39,6 +52,18 @@ public sealed class RuleSetHandler : IControlHandler
 
     /// <summary>Raised for <c>-Z</c>; the daemon zeroes its statistics.</summary>
     public event EventHandler<ZeroCountersEventArgs>? ZeroCounters;
+
+    /// <summary>The <c>--start-daemon</c> settings last asked for (master and/or backup), stored though nothing runs.</summary>
+    public IReadOnlyList<SyncDaemonSettings> RequestedSyncDaemons
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _syncDaemons.Values];
+            }
+        }
+    }
 
     /// <summary>The latest rules.</summary>
     public RuleSetView Current
@@ -60,6 +85,12 @@ public sealed class RuleSetHandler : IControlHandler
             return ControlResponse.Refused(RuleError.InvalidOperation);
         }
 
+        if (request.Commands is [{ Kind: AdminCommandKind.List } list] && list.Has(AdminOptions.Connection))
+        {
+            // Outside the rules lock: the snapshot waits for the data-plane thread.
+            return ListConnections();
+        }
+
         lock (_lock)
         {
             if (request.Commands.Count == 1)
@@ -69,17 +100,13 @@ public sealed class RuleSetHandler : IControlHandler
 
             // -R: a transaction on a copy, kept only if every command applies.
             var copy = _rules.Clone();
-            foreach (var command in request.Commands)
+            for (var i = 0; i < request.Commands.Count; i++)
             {
-                if (!IsChange(command.Kind))
-                {
-                    return ControlResponse.Refused(RuleError.NotSupported);
-                }
-
-                var error = Apply(copy, command);
+                var command = request.Commands[i];
+                var error = IsChange(command.Kind) ? Apply(copy, command) : RuleError.NotSupported;
                 if (error != RuleError.None)
                 {
-                    return ControlResponse.Refused(error);
+                    return ControlResponse.Refused(error) with { FailedCommand = i };
                 }
             }
 
@@ -117,19 +144,30 @@ public sealed class RuleSetHandler : IControlHandler
 
                 Commit(_rules, [command]);
                 return ControlResponse.Ok;
+            case AdminCommandKind.StartDaemon when command.Daemon is { } daemon:
+                _syncDaemons[daemon.IsBackup] = daemon;
+                return new ControlResponse(ExitCodes.OperationFailed, SyncNotImplemented);
+            case AdminCommandKind.StopDaemon when command.Daemon is { } daemon:
+                _syncDaemons.Remove(daemon.IsBackup);
+                return new ControlResponse(ExitCodes.OperationFailed, SyncNotImplemented);
             default:
-                // Sync daemons, restore sent as one command: not implemented by lvsd yet.
+                // A restore sent as one command: lvsadm sends the lines instead.
                 return ControlResponse.Refused(RuleError.NotSupported);
         }
     }
 
-    private ControlResponse List(AdminCommand command)
+    private ControlResponse ListConnections()
     {
-        if (command.Has(AdminOptions.Connection))
+        if (_connections?.GetConnections() is not { } connections)
         {
-            return ControlResponse.Refused(RuleError.NotSupported);
+            return new ControlResponse(ExitCodes.ListFailed, "cannot read the connection table: the data plane did not answer");
         }
 
+        return new ControlResponse(ExitCodes.Success, Connections: connections);
+    }
+
+    private ControlResponse List(AdminCommand command)
+    {
         if (command.Has(AdminOptions.Timeout))
         {
             return new ControlResponse(ExitCodes.Success, Timeouts: _rules.Timeouts);

@@ -12,6 +12,9 @@ public static class Lvsadm
 {
     public const string ProgramName = "lvsadm";
 
+    /// <summary>lvsadm's own list option (not ipvsadm's): the table as JSON.</summary>
+    public const string JsonOption = "--json";
+
     public static int Run(
         IReadOnlyList<string> args,
         TextReader stdin,
@@ -24,8 +27,13 @@ public static class Lvsadm
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(send);
+        ArgumentNullException.ThrowIfNull(args);
         var parser = new CommandLineParser(names, ProgramName);
-        var outcome = parser.Parse(args);
+
+        // --json is taken out before ipvsadm's parser sees the rest, so ipvsadm's option
+        // table and its messages stay exactly ipvsadm's.
+        var json = args.Contains(JsonOption);
+        var outcome = parser.Parse(json ? args.Where(a => a != JsonOption).ToArray() : args);
         if (outcome.Command is not { } command)
         {
             stdout.Write(outcome.Stdout);
@@ -33,29 +41,53 @@ public static class Lvsadm
             return outcome.ExitCode;
         }
 
+        if (json)
+        {
+            return RunJson(command, stdout, stderr, send);
+        }
+
         ControlRequest request;
+        IReadOnlyList<int>? restoreLines = null;
         if (command.Kind == AdminCommandKind.Restore)
         {
-            var restore = ReadRestore(parser, stdin);
-            if (restore.Commands is null)
+            var (script, failure, failedLine) = RestoreReader.Read(parser, stdin, ProgramName);
+            if (script is null)
             {
-                stderr.Write(restore.Failure!.Stderr);
-                return restore.Failure.ExitCode;
+                stderr.Write(failure!.Stderr);
+                stderr.Write(RestoreReader.NothingApplied(ProgramName, failedLine));
+                return failure.ExitCode;
             }
 
-            if (restore.Commands.Count == 0)
+            if (script.Commands.Count == 0)
             {
                 return ExitCodes.Success;
             }
 
-            request = new ControlRequest(restore.Commands);
+            request = new ControlRequest(script.Commands);
+            restoreLines = script.Lines;
         }
         else
         {
             request = ControlRequest.Of(command);
         }
 
-        ControlResponse response;
+        if (!TrySend(send, request, stderr, out var response))
+        {
+            if (restoreLines is not null && response.FailedCommand is { } index && index >= 0 && index < restoreLines.Count)
+            {
+                stderr.Write(RestoreReader.NothingApplied(ProgramName, restoreLines[index]));
+            }
+
+            return response.ExitCode;
+        }
+
+        stdout.Write(Render(command, response, new ListingFormatter(names)));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Sends one request; false (with the message already on stderr) when it failed.</summary>
+    private static bool TrySend(Func<ControlRequest, ControlResponse> send, ControlRequest request, TextWriter stderr, out ControlResponse response)
+    {
         try
         {
             response = send(request);
@@ -64,16 +96,49 @@ public static class Lvsadm
         {
             // ipvsadm's counterpart is "Can't initialize ipvs: …", fail(2).
             stderr.Write($"{ProgramName}: {e.Message}\n");
-            return ExitCodes.BadArgument;
+            response = new ControlResponse(ExitCodes.BadArgument);
+            return false;
         }
 
         if (response.ExitCode != ExitCodes.Success)
         {
             stderr.Write(response.Error + "\n");
-            return response.ExitCode;
+            return false;
         }
 
-        stdout.Write(Render(command, response, new ListingFormatter(names)));
+        return true;
+    }
+
+    /// <summary>
+    /// <c>-L --json</c> (with <c>-c</c>: the connection entries too). A single service (<c>-t</c>
+    /// …) narrows the services; --timeout and --daemon have no JSON form.
+    /// </summary>
+    private static int RunJson(AdminCommand command, TextWriter stdout, TextWriter stderr, Func<ControlRequest, ControlResponse> send)
+    {
+        if (command.Kind != AdminCommandKind.List || command.Has(AdminOptions.Timeout) || command.Has(AdminOptions.Daemon))
+        {
+            stderr.Write($"{ProgramName}: {JsonOption} goes with -L or -Lc only\n");
+            return ExitCodes.BadArgument;
+        }
+
+        var tableRequest = command with { Options = command.Options & ~AdminOptions.Connection };
+        if (!TrySend(send, ControlRequest.Of(tableRequest), stderr, out var table) || table.Listing is not { } listing)
+        {
+            return table.ExitCode == ExitCodes.Success ? ExitCodes.ListFailed : table.ExitCode;
+        }
+
+        IReadOnlyList<ConnectionView>? connections = null;
+        if (command.Has(AdminOptions.Connection))
+        {
+            if (!TrySend(send, ControlRequest.Of(command), stderr, out var entries))
+            {
+                return entries.ExitCode;
+            }
+
+            connections = entries.Connections ?? [];
+        }
+
+        stdout.Write(JsonListing.Format(listing, connections, command.Format));
         return ExitCodes.Success;
     }
 
@@ -81,6 +146,8 @@ public static class Lvsadm
     {
         switch (command.Kind)
         {
+            case AdminCommandKind.List when response.Connections is { } connections:
+                return formatter.FormatConnections(connections, command.Format);
             case AdminCommandKind.List when response.Timeouts is { } timeouts:
                 return ListingFormatter.FormatTimeouts(timeouts);
             case AdminCommandKind.List when command.Has(AdminOptions.Daemon):
@@ -132,39 +199,5 @@ public static class Lvsadm
         }
 
         return text.ToString();
-    }
-
-    /// <summary>
-    /// <c>-R</c>: every stdin line is a command line (as ipvsadm-save wrote it). All lines are
-    /// parsed before anything is sent, and lvsd applies them as one transaction. Blank lines
-    /// and '#' comments are skipped, as ipvsadm-restore does.
-    /// </summary>
-    private static (List<AdminCommand>? Commands, ParseOutcome? Failure) ReadRestore(CommandLineParser parser, TextReader stdin)
-    {
-        var commands = new List<AdminCommand>();
-        while (stdin.ReadLine() is { } line)
-        {
-            var words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length == 0 || words[0].StartsWith('#'))
-            {
-                continue;
-            }
-
-            var outcome = parser.Parse(words);
-            if (outcome.Command is not { } command)
-            {
-                return (null, outcome);
-            }
-
-            if (command.Kind == AdminCommandKind.Restore)
-            {
-                // ipvsadm refuses a nested -R with its "Try -h" hint.
-                return (null, ParseOutcome.Fail(ExitCodes.OperationFailed, $"Try `{ProgramName} -h' or '{ProgramName} --help' for more information."));
-            }
-
-            commands.Add(command);
-        }
-
-        return (commands, null);
     }
 }

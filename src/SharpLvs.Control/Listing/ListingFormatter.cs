@@ -12,7 +12,7 @@ namespace SharpLvs.Control.Listing;
 /// print_service_entry): the same printf widths, the same truncation of IPv4 names (33
 /// characters for a service, 28 for a real server), the same trailing spaces.
 /// </summary>
-public sealed class ListingFormatter
+public sealed partial class ListingFormatter
 {
     private readonly INameService _names;
 

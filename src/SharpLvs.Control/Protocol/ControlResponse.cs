@@ -8,7 +8,8 @@ namespace SharpLvs.Control.Protocol;
 /// <summary>
 /// lvsd's answer: the exit status lvsadm ends with (ipvsadm's), the error line it prints on
 /// stderr, and for list/save commands the data it formats (marks and tunables for lvsadm's
-/// own list commands; marks also with -S).
+/// own list commands; marks also with -S; the connection entries for -Lc). For a refused
+/// -R, <see cref="FailedCommand"/> is the index of the command that failed.
 /// </summary>
 public sealed record ControlResponse(
     int ExitCode,
@@ -17,7 +18,9 @@ public sealed record ControlResponse(
     ConnectionTimeouts? Timeouts = null,
     IReadOnlyList<SyncDaemonSettings>? Daemons = null,
     IReadOnlyList<FirewallMarkRule>? Marks = null,
-    IReadOnlyList<TunableSetting>? Tunables = null)
+    IReadOnlyList<TunableSetting>? Tunables = null,
+    IReadOnlyList<ConnectionView>? Connections = null,
+    int? FailedCommand = null)
 {
     public static ControlResponse Ok { get; } = new(ExitCodes.Success);
 

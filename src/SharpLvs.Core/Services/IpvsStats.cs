@@ -6,7 +6,7 @@ namespace SharpLvs.Core.Services;
 /// only; read from any thread. 64-bit loads and stores are atomic on the 64-bit runtimes we
 /// run on, so readers never see a torn value, only a slightly old one.
 /// </summary>
-public sealed class IpvsStats
+public sealed partial class IpvsStats
 {
     private long _connections;
     private long _inPackets;
@@ -32,14 +32,21 @@ public sealed class IpvsStats
 
     public long OutBytes => Volatile.Read(ref _outBytes) - Volatile.Read(ref _outBytesBase);
 
-    /// <summary>ipvsadm <c>-Z</c>: the counters read zero from now on.</summary>
+    /// <summary>
+    /// ipvsadm <c>-Z</c> (ip_vs_zero_stats): the counters read zero from now on and the rate
+    /// estimator restarts (ip_vs_zero_estimator), so --rate reads zero too.
+    /// </summary>
     public void Zero()
     {
-        Volatile.Write(ref _connectionsBase, Volatile.Read(ref _connections));
-        Volatile.Write(ref _inPacketsBase, Volatile.Read(ref _inPackets));
-        Volatile.Write(ref _outPacketsBase, Volatile.Read(ref _outPackets));
-        Volatile.Write(ref _inBytesBase, Volatile.Read(ref _inBytes));
-        Volatile.Write(ref _outBytesBase, Volatile.Read(ref _outBytes));
+        lock (_estimator)
+        {
+            Volatile.Write(ref _connectionsBase, Volatile.Read(ref _connections));
+            Volatile.Write(ref _inPacketsBase, Volatile.Read(ref _inPackets));
+            Volatile.Write(ref _outPacketsBase, Volatile.Read(ref _outPackets));
+            Volatile.Write(ref _inBytesBase, Volatile.Read(ref _inBytes));
+            Volatile.Write(ref _outBytesBase, Volatile.Read(ref _outBytes));
+            ZeroEstimator();
+        }
     }
 
     // Data-plane thread only.

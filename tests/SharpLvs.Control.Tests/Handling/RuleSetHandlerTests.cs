@@ -100,9 +100,71 @@ public class RuleSetHandlerTests
     }
 
     [Fact]
-    public void Handle_StartDaemon_NotSupportedYet()
+    public void Handle_StartDaemon_StoredButRefusedWithClearMessage()
     {
-        Assert.Equal("Operation not supported", new RuleSetHandler(["rr"]).Handle(Request("--start-daemon master")).Error);
+        var handler = new RuleSetHandler(["rr"]);
+
+        var response = handler.Handle(Request("--start-daemon master --mcast-interface eth1 --syncid 7"));
+
+        Assert.Equal(255, response.ExitCode);
+        Assert.Equal(RuleSetHandler.SyncNotImplemented, response.Error);
+        var stored = Assert.Single(handler.RequestedSyncDaemons);
+        Assert.Equal(("eth1", (byte)7, false), (stored.McastInterface, stored.SyncId, stored.IsBackup));
+        Assert.Empty(handler.Handle(Request("-L --daemon")).Daemons!);
+    }
+
+    [Fact]
+    public void Handle_StopDaemon_ForgetsStoredAndRefuses()
+    {
+        var handler = new RuleSetHandler(["rr"]);
+        handler.Handle(Request("--start-daemon backup"));
+
+        var response = handler.Handle(Request("--stop-daemon backup"));
+
+        Assert.Equal(255, response.ExitCode);
+        Assert.Empty(handler.RequestedSyncDaemons);
+    }
+
+    private sealed class FixedConnections(IReadOnlyList<ConnectionView>? connections) : IConnectionSource
+    {
+        public IReadOnlyList<ConnectionView>? GetConnections() => connections;
+    }
+
+    [Fact]
+    public void Handle_ListConnections_ReturnsSourceSnapshot()
+    {
+        var entry = new ConnectionView(
+            "TCP", 6, InetAddress.Parse("198.18.2.1"), 40000, InetAddress.Parse("198.18.0.10"), 80,
+            InetAddress.Parse("198.18.1.1"), 80, "ESTABLISHED", 899);
+        var handler = new RuleSetHandler(["rr"], connections: new FixedConnections([entry]));
+
+        var response = handler.Handle(Request("-L -n -c"));
+
+        Assert.Equal(0, response.ExitCode);
+        Assert.Equal([entry], response.Connections);
+    }
+
+    [Fact]
+    public void Handle_ListConnectionsDataPlaneSilent_ExitOne()
+    {
+        var handler = new RuleSetHandler(["rr"], connections: new FixedConnections(null));
+
+        Assert.Equal(1, handler.Handle(Request("-L -c")).ExitCode);
+    }
+
+    [Fact]
+    public void Handle_TransactionFails_NamesFailedCommandAndAppliesNothing()
+    {
+        var parser = new CommandLineParser(new FakeNameService());
+        var commands = new[] { "-A -t 198.18.0.10:80 -s rr", "-A -t 198.18.0.11:80 -s rr", "-A -t 198.18.0.10:80 -s rr" }
+            .Select(line => parser.Parse(line.Split(' ')).Command!)
+            .ToArray();
+        var handler = new RuleSetHandler(["rr"]);
+
+        var response = handler.Handle(new ControlRequest(commands));
+
+        Assert.Equal((255, "Service already exists", (int?)2), (response.ExitCode, response.Error, response.FailedCommand));
+        Assert.Empty(handler.Current.Services);
     }
 
     [Fact]

@@ -78,8 +78,98 @@ public class LvsadmTests
         var (code, _, err) = Run("-R", "-A -t 198.18.0.10:80 -s rr\n-a -t 198.18.0.10:80 -r 198.18.1.1 -w x\n");
 
         Assert.Equal(2, code);
-        Assert.Equal("illegal weight specified\n", err);
+        Assert.Equal("illegal weight specified\nlvsadm: -R: line 2 failed, no rule was changed\n", err);
         Assert.Empty(_handler.Current.Services);
+    }
+
+    [Fact]
+    public void Run_RestoreRefusedByLvsd_NamesLineCountingCommentsAndAppliesNothing()
+    {
+        const string input = "# rules\n-A -t 198.18.0.10:80 -s rr\n\n-a -t 198.18.0.10:80 -r 198.18.1.1\n-A -t 198.18.0.10:80 -s wrr\n";
+
+        var (code, _, err) = Run("-R", input);
+
+        Assert.Equal(255, code);
+        Assert.Equal("Service already exists\nlvsadm: -R: line 5 failed, no rule was changed\n", err);
+        Assert.Empty(_handler.Current.Services);
+    }
+
+    [Fact]
+    public void Run_RestoreNestedRestore_TryHelpAndLine()
+    {
+        var (code, _, err) = Run("-R", "-A -t 198.18.0.10:80 -s rr\n-R\n");
+
+        Assert.Equal(255, code);
+        Assert.Equal("Try `lvsadm -h' or 'lvsadm --help' for more information.\nlvsadm: -R: line 2 failed, no rule was changed\n", err);
+    }
+
+    [Fact]
+    public void Run_RichSaveRestore_RoundTripsExactly()
+    {
+        string[] rules =
+        [
+            "-A -t 198.18.0.10:80 -s wrr -p 600 -M 255.255.255.0",
+            "-a -t 198.18.0.10:80 -r 198.18.1.2:80 -g -w 3",
+            "-a -t 198.18.0.10:80 -r 198.18.1.1:80 -g -w 0",
+            "-A -u 198.18.0.10:53 -s rr -o",
+            "-a -u 198.18.0.10:53 -r 198.18.1.3:5353 -m -w 1",
+            "-A -t [fd00:198:18::10]:443 -s wlc -p 60 -M 64",
+            "-a -t [fd00:198:18::10]:443 -r [fd00:198:18::1]:443 -m -w 2 -x 100 -y 50",
+            "-A -f 7 -s rr",
+            "-a -f 7 -r 198.18.1.9:0 -i -w 1 --tun-type gue --tun-port 6080 --tun-csum",
+            "-A -f 8 -6 -s rr -p 300",
+            "-A -t 198.18.0.11:80 -s rr -b flag-1,flag-3",
+        ];
+        foreach (var rule in rules)
+        {
+            Assert.Equal((0, "", ""), Run(rule));
+        }
+
+        var saved = Run("-S -n").Out;
+        Assert.Equal(0, Run("-C").Code);
+        Assert.Equal((0, "", ""), Run("-R", saved));
+
+        Assert.Equal(saved, Run("-S -n").Out);
+        Assert.Equal(saved.Split('\n').Length - 1, rules.Length);
+    }
+
+    [Fact]
+    public void Run_StartDaemon_OneClearMessageNonZero()
+    {
+        var (code, output, err) = Run("--start-daemon master --mcast-interface eth0");
+
+        Assert.Equal(255, code);
+        Assert.Equal("", output);
+        Assert.Equal(RuleSetHandler.SyncNotImplemented + "\n", err);
+    }
+
+    [Fact]
+    public void Run_Json_ListsServicesNumericallyAsValidJson()
+    {
+        Run("-A -t 198.18.0.10:80 -s rr");
+        Run("-a -t 198.18.0.10:80 -r 198.18.1.1 -w 2");
+
+        var (code, output, _) = Run("-L --json");
+
+        Assert.Equal(0, code);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var service = Assert.Single(json.RootElement.GetProperty("services").EnumerateArray());
+        Assert.Equal("tcp", service.GetProperty("protocol").GetString());
+        Assert.Equal("198.18.0.10", service.GetProperty("address").GetString());
+        Assert.Equal(80, service.GetProperty("port").GetInt32());
+        var real = Assert.Single(service.GetProperty("realServers").EnumerateArray());
+        Assert.Equal(("198.18.1.1", 2, "route"), (real.GetProperty("address").GetString(), real.GetProperty("weight").GetInt32(), real.GetProperty("forward").GetString()));
+        Assert.Equal(0, real.GetProperty("rates").GetProperty("inBytesPerSecond").GetInt64());
+        Assert.False(json.RootElement.TryGetProperty("connections", out _));
+    }
+
+    [Fact]
+    public void Run_JsonWithSave_RefusedStatus2()
+    {
+        var (code, _, err) = Run("-S --json");
+
+        Assert.Equal(2, code);
+        Assert.Equal("lvsadm: --json goes with -L or -Lc only\n", err);
     }
 
     [Fact]
