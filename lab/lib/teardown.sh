@@ -24,6 +24,12 @@ lab_down() {
         done
         for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     fi
+    # lvsd's state file of the director's namespace (/run/sharplvs/netns-INODE): the
+    # namespace dies now, and a later one may get the same inode.
+    local ino
+    if ino="$(stat -L -c %i "/run/netns/${prefix}director" 2>/dev/null)" && [[ "$ino" =~ ^[0-9]+$ ]]; then
+        rm -rf "/run/sharplvs/netns-$ino"
+    fi
     lab_reap "$prefix"
     if [[ -n "$LAB_DIR" && -d "$LAB_DIR" ]]; then
         if [[ -n "${LAB_KEEP_DIR:-}" ]]; then
