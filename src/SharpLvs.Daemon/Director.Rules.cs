@@ -13,6 +13,9 @@ internal sealed partial class Director
 
     private RuleSetView _rules = RuleSetView.Empty;
 
+    // The rules the published table was compiled from: unchanged services are carried over.
+    private RuleSetView? _publishedRules;
+
     /// <summary>
     /// A rule change: compile the new view into a data-plane snapshot (real-server objects
     /// re-used, so counters and connections survive), tell the guard which tuples are now
@@ -65,7 +68,7 @@ internal sealed partial class Director
         try
         {
             var arp = _vipAnswers.For(AnsweredAddresses());
-            var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp);
+            var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp, compiledFrom: _publishedRules);
 
             // Guard before publish: the kernel must be kept off a tuple before lvsd starts
             // forwarding it, or the first SYN could draw a RST from the host.
@@ -77,6 +80,7 @@ internal sealed partial class Director
                 GuardedLocalAddresses(table),
                 _rules.Marks);
             _services.Publish(table);
+            _publishedRules = _rules;
             LogPublished(
                 table.Services.Count,
                 table.Services.Sum(s => s.RealServers.Length),

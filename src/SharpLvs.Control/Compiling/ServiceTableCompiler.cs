@@ -22,20 +22,35 @@ public static class ServiceTableCompiler
     /// <param name="previous">The table now published (whose objects are reused).</param>
     /// <param name="arpAnswers">ARP answers for the new table; null keeps the previous table's.</param>
     /// <param name="schedulers">Where schedulers come from; <see cref="SchedulerRegistry.Default"/> when null.</param>
+    /// <param name="compiledFrom">The rules <paramref name="previous"/> was compiled from, when known: a
+    /// service whose rule and destinations are equal there keeps its whole VirtualService
+    /// (scheduler included), so one change among 10,000 services rebuilds one service.</param>
     public static ServiceTable Compile(
         RuleSetView rules,
         ServiceTable previous,
         IEnumerable<ArpAnswer>? arpAnswers = null,
-        SchedulerRegistry? schedulers = null)
+        SchedulerRegistry? schedulers = null,
+        RuleSetView? compiledFrom = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ArgumentNullException.ThrowIfNull(previous);
         schedulers ??= SchedulerRegistry.Default;
         var kept = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
         var services = new List<VirtualService>(rules.Services.Count);
+        var before = Unchanged.Index(compiledFrom);
         foreach (var entry in rules.Services)
         {
             var old = previous.Find(entry.Service.Key);
+            if (old is not null && Unchanged.Is(before, entry, old))
+            {
+                foreach (var server in old.RealServers)
+                {
+                    kept.Add(server);
+                }
+
+                services.Add(old);
+                continue;
+            }
             var servers = ImmutableArray.CreateBuilder<RealServer>(entry.Destinations.Count);
             foreach (var destination in entry.Destinations)
             {

@@ -19,8 +19,11 @@ namespace SharpLvs.Control.Protocol;
 /// </summary>
 internal static class ControlFraming
 {
-    /// <summary>Larger bodies are refused: a full -R of a big table is far below this.</summary>
-    public const int MaxBody = 64 << 20;
+    /// <summary>
+    /// Larger bodies are refused. A -R of 10,000 services × 10 real servers is about 30 MB;
+    /// the bound leaves room for tables several times that (only root may connect).
+    /// </summary>
+    public const int MaxBody = 256 << 20;
 
     public static async Task WriteAsync<T>(Socket socket, T message, JsonTypeInfo<T> type, CancellationToken cancel)
     {

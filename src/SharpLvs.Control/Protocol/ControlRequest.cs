@@ -8,7 +8,7 @@ namespace SharpLvs.Control.Protocol;
 /// </summary>
 public sealed record ControlRequest(IReadOnlyList<AdminCommand> Commands, int Version = ControlRequest.CurrentVersion)
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public static ControlRequest Of(AdminCommand command) => new([command]);
 }

@@ -15,6 +15,9 @@ public sealed class ControlServer : IDisposable
     private readonly Func<Socket, PeerCredentials?> _readCredentials;
     private readonly Action<Exception>? _onError;
     private readonly TimeSpan _clientTimeout;
+
+    /// <summary>How long a client may take to read the answer, beyond its request time limit.</summary>
+    private static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(30);
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
     private Task? _acceptLoop;
@@ -129,16 +132,21 @@ public sealed class ControlServer : IDisposable
     private async Task ServeAsync(Socket client, CancellationToken stopping)
     {
         using var _ = client;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(_clientTimeout);
+
+        // The client's time limit covers sending its request only: applying a big -R and
+        // answering with a big listing is lvsd's time, not the client's.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        reading.CancelAfter(_clientTimeout);
         try
         {
-            var request = await ControlFraming.ReadAsync(client, ControlJsonContext.Default.ControlRequest, timeout.Token)
+            var request = await ControlFraming.ReadAsync(client, ControlJsonContext.Default.ControlRequest, reading.Token)
                 .ConfigureAwait(false);
             var response = PeerCredentials.IsAllowed(_readCredentials(client))
                 ? Answer(request)
                 : ControlResponse.PermissionDenied;
-            await ControlFraming.WriteAsync(client, response, ControlJsonContext.Default.ControlResponse, timeout.Token)
+            using var writing = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            writing.CancelAfter(_clientTimeout + ResponseTimeout);
+            await ControlFraming.WriteAsync(client, response, ControlJsonContext.Default.ControlResponse, writing.Token)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidDataException or SocketException or OperationCanceledException or IOException)

@@ -30,8 +30,10 @@ public sealed record ServiceRule(
     public const uint HostPrefixV6 = 128;
 
     /// <summary>True when the service is IPv6 (for a fwmark key, the family kept in the address).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsIPv6 => !Key.Address.IsIPv4;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFirewallMark => Key.FirewallMark != 0;
 
     /// <summary>A rule with the host-sized persistence mask of the key's family, as ipvsadm sends it.</summary>

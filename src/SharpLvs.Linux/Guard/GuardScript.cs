@@ -88,16 +88,7 @@ internal static class GuardScript
 
         AppendTuples(s, Set4, Set6, tuples);
         AppendTuples(s, ReplySet4, ReplySet6, replySources);
-        var v4 = new List<string>();
-        var v6 = new List<string>();
-        foreach (var (protocol, lip, first, last) in localAddresses.Distinct())
-        {
-            var element = string.Create(CultureInfo.InvariantCulture, $"{lip} . {protocol} . {first}-{last}");
-            (lip.IsIPv4 ? v4 : v6).Add(element);
-        }
-
-        AppendElements(s, LocalSet4, v4);
-        AppendElements(s, LocalSet6, v6);
+        AppendRanges(s, localAddresses);
         s.Append(CultureInfo.InvariantCulture, $"flush chain {Family} {Table} {MarksChain}\n");
         foreach (var mark in (marks ?? []).Distinct())
         {
@@ -110,7 +101,23 @@ internal static class GuardScript
         return s.ToString();
     }
 
-    private static void AppendTuples(StringBuilder s, string set4, string set6, IEnumerable<(byte Protocol, InetAddress Address, ushort Port)> tuples)
+    private static void AppendRanges(
+        StringBuilder s, IEnumerable<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> localAddresses, string verb = "add")
+    {
+        var v4 = new List<string>();
+        var v6 = new List<string>();
+        foreach (var (protocol, lip, first, last) in localAddresses.Distinct())
+        {
+            var element = string.Create(CultureInfo.InvariantCulture, $"{lip} . {protocol} . {first}-{last}");
+            (lip.IsIPv4 ? v4 : v6).Add(element);
+        }
+
+        AppendElements(s, LocalSet4, v4, verb);
+        AppendElements(s, LocalSet6, v6, verb);
+    }
+
+    private static void AppendTuples(
+        StringBuilder s, string set4, string set6, IEnumerable<(byte Protocol, InetAddress Address, ushort Port)> tuples, string verb = "add")
     {
         var v4 = new List<string>();
         var v6 = new List<string>();
@@ -120,20 +127,38 @@ internal static class GuardScript
             (address.IsIPv4 ? v4 : v6).Add(element);
         }
 
-        AppendElements(s, set4, v4);
-        AppendElements(s, set6, v6);
+        AppendElements(s, set4, v4, verb);
+        AppendElements(s, set6, v6, verb);
+    }
+
+    /// <summary>
+    /// Removes and adds elements of every set in one transaction (the caller knows the sets
+    /// hold exactly what it applied before), so that a change to a large table costs nft and
+    /// the kernel only the difference.
+    /// </summary>
+    public static string Change(GuardDiff diff)
+    {
+        ArgumentNullException.ThrowIfNull(diff);
+        var s = new StringBuilder();
+        AppendTuples(s, Set4, Set6, diff.RemovedTuples, "delete");
+        AppendTuples(s, ReplySet4, ReplySet6, diff.RemovedReplySources, "delete");
+        AppendRanges(s, diff.RemovedLocalAddresses, "delete");
+        AppendTuples(s, Set4, Set6, diff.AddedTuples);
+        AppendTuples(s, ReplySet4, ReplySet6, diff.AddedReplySources);
+        AppendRanges(s, diff.AddedLocalAddresses);
+        return s.ToString();
     }
 
     public static string Delete() => $"delete table {Family} {Table}\n";
 
-    private static void AppendElements(StringBuilder s, string set, List<string> elements)
+    private static void AppendElements(StringBuilder s, string set, List<string> elements, string verb = "add")
     {
         if (elements.Count == 0)
         {
             return;
         }
 
-        s.Append(CultureInfo.InvariantCulture, $"add element {Family} {Table} {set} {{\n");
+        s.Append(CultureInfo.InvariantCulture, $"{verb} element {Family} {Table} {set} {{\n");
         foreach (var element in elements)
         {
             s.Append(CultureInfo.InvariantCulture, $"\t{element},\n");

@@ -14,6 +14,7 @@ namespace SharpLvs.Linux.Guard;
 public sealed class KernelGuard : IDisposable
 {
     private readonly NftContext _nft;
+    private GuardSets? _applied;
     private bool _disposed;
 
     /// <summary>Installs the table on <paramref name="interfaceNames"/> with empty sets.</summary>
@@ -45,12 +46,7 @@ public sealed class KernelGuard : IDisposable
     /// atomically. Throws <see cref="LinuxException"/> with nft's message if refused; the
     /// previous set stays in force then.
     /// </summary>
-    public void Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples)
-    {
-        ArgumentNullException.ThrowIfNull(tuples);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        Apply(GuardScript.Update(tuples), "update the guarded tuples");
-    }
+    public void Update(IEnumerable<(byte Protocol, InetAddress Vip, ushort Port)> tuples) => Update(tuples, [], []);
 
     /// <summary>
     /// Makes the dropped flows exactly these, atomically: <paramref name="tuples"/> toward
@@ -69,8 +65,60 @@ public sealed class KernelGuard : IDisposable
         ArgumentNullException.ThrowIfNull(replySources);
         ArgumentNullException.ThrowIfNull(localAddresses);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Apply(GuardScript.Update(tuples, replySources, localAddresses, marks), "update the guarded tuples");
+        var wanted = new GuardSets([.. tuples], [.. replySources], [.. localAddresses], [.. marks ?? []]);
+        if (_applied is null || !_applied.Marks.SequenceEqual(wanted.Marks))
+        {
+            // First fill, or the marks chain changes (rules in order, flushed and refilled).
+            Apply(GuardScript.Update(wanted.Tuples, wanted.ReplySources, wanted.LocalAddresses, wanted.Marks), "update the guarded tuples");
+            _applied = wanted;
+            return;
+        }
+
+        // Only the difference goes to the kernel: with 10,000 services a weight change adds
+        // or removes nothing (no nft call at all) and a new service adds one element, where a
+        // refill would have nft parse, and the kernel swap, all 10,000.
+        var diff = new GuardDiff(
+            Except(wanted.Tuples, _applied.Tuples), Except(_applied.Tuples, wanted.Tuples),
+            Except(wanted.ReplySources, _applied.ReplySources), Except(_applied.ReplySources, wanted.ReplySources),
+            Except(wanted.LocalAddresses, _applied.LocalAddresses), Except(_applied.LocalAddresses, wanted.LocalAddresses));
+        if (diff.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            Apply(GuardScript.Change(diff), "update the guarded tuples");
+        }
+        catch
+        {
+            // Unknown kernel state: the next update refills every set from scratch.
+            _applied = null;
+            throw;
+        }
+
+        _applied = wanted;
     }
+
+    private static List<T> Except<T>(HashSet<T> these, HashSet<T> but)
+    {
+        var left = new List<T>();
+        foreach (var item in these)
+        {
+            if (!but.Contains(item))
+            {
+                left.Add(item);
+            }
+        }
+
+        return left;
+    }
+
+    private sealed record GuardSets(
+        HashSet<(byte Protocol, InetAddress Vip, ushort Port)> Tuples,
+        HashSet<(byte Protocol, InetAddress Rip, ushort Port)> ReplySources,
+        HashSet<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> LocalAddresses,
+        List<FirewallMarkRule> Marks);
 
     /// <summary>The table as nft prints it (for diagnostics).</summary>
     public string Describe()

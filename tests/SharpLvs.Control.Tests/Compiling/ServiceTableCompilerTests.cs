@@ -187,4 +187,60 @@ public class ServiceTableCompilerTests
         Assert.True(table.IsVirtualAddress(InetAddress.Parse("198.18.0.200")));
         Assert.Equal(5u, table.Marks.Classify(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.200"), 443));
     }
+
+    private static readonly ServiceKey Other = new(IpProtocolNumbers.Tcp, InetAddress.Parse("198.18.0.11"), 80);
+
+    [Fact]
+    public void Compile_WithCompiledFrom_UnchangedServiceKeptWhole()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        _rules.AddService(new ServiceRule(Other, "wrr"));
+        _rules.AddDestination(Other, new DestinationRule(Rs2, 80));
+        var firstRules = _rules.View();
+        var first = ServiceTableCompiler.Compile(firstRules, ServiceTable.Empty);
+
+        _rules.EditDestination(Other, new DestinationRule(Rs2, 80, ForwardingMethod.DirectRouting, 5));
+        var second = ServiceTableCompiler.Compile(_rules.View(), first, compiledFrom: firstRules);
+
+        Assert.Same(first.Find(Vip), second.Find(Vip));
+        Assert.NotSame(first.Find(Other), second.Find(Other));
+        Assert.Equal(5, second.Find(Other)!.RealServers[0].Weight);
+        Assert.Same(first.Find(Other)!.RealServers[0], second.Find(Other)!.RealServers[0]);
+    }
+
+    [Fact]
+    public void Compile_WithCompiledFrom_RemovedServiceServersUnavailableOthersKept()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        _rules.AddService(new ServiceRule(Other, "rr"));
+        _rules.AddDestination(Other, new DestinationRule(Rs2, 80));
+        var firstRules = _rules.View();
+        var first = ServiceTableCompiler.Compile(firstRules, ServiceTable.Empty);
+        var gone = first.Find(Other)!.RealServers[0];
+
+        _rules.DeleteService(Other);
+        var second = ServiceTableCompiler.Compile(_rules.View(), first, compiledFrom: firstRules);
+
+        Assert.Null(second.Find(Other));
+        Assert.False(gone.Available);
+        Assert.Same(first.Find(Vip), second.Find(Vip));
+        Assert.True(second.Find(Vip)!.RealServers[0].Available);
+    }
+
+    [Fact]
+    public void Compile_WithCompiledFrom_ServiceWithUnavailableServerRebuilt()
+    {
+        _rules.AddService(new ServiceRule(Vip, "rr"));
+        _rules.AddDestination(Vip, new DestinationRule(Rs1, 80));
+        var firstRules = _rules.View();
+        var first = ServiceTableCompiler.Compile(firstRules, ServiceTable.Empty);
+        first.Find(Vip)!.RealServers[0].Available = false;
+
+        var second = ServiceTableCompiler.Compile(_rules.View(), first, compiledFrom: firstRules);
+
+        Assert.NotSame(first.Find(Vip), second.Find(Vip));
+        Assert.True(second.Find(Vip)!.RealServers[0].Available);
+    }
 }

@@ -115,6 +115,39 @@ public class GuardScriptTests
     }
 
     [Fact]
+    public void Change_DeletesThenAddsOnlyTheDifference()
+    {
+        var script = GuardScript.Change(new GuardDiff(
+            AddedTuples: [(6, InetAddress.Parse("198.18.0.11"), 80)],
+            RemovedTuples: [(6, InetAddress.Parse("198.18.0.10"), 80), (17, InetAddress.Parse("fd00:198:18::10"), 53)],
+            AddedReplySources: [(6, InetAddress.Parse("198.18.1.1"), 8080)],
+            RemovedReplySources: [],
+            AddedLocalAddresses: [],
+            RemovedLocalAddresses: [(6, InetAddress.Parse("198.18.0.5"), 1024, 65535)]));
+
+        Assert.Equal(
+            """
+            delete element netdev sharplvs vip4 {
+            	198.18.0.10 . 6 . 80,
+            }
+            delete element netdev sharplvs vip6 {
+            	fd00:198:18::10 . 17 . 53,
+            }
+            delete element netdev sharplvs lip4 {
+            	198.18.0.5 . 6 . 1024-65535,
+            }
+            add element netdev sharplvs vip4 {
+            	198.18.0.11 . 6 . 80,
+            }
+            add element netdev sharplvs rs4 {
+            	198.18.1.1 . 6 . 8080,
+            }
+
+            """.ReplaceLineEndings("\n"),
+            script);
+    }
+
+    [Fact]
     public void Update_Nothing_OnlyFlushes()
     {
         Assert.Equal(

@@ -29,6 +29,14 @@ public class KernelGuardTests
         Assert.Contains("198.18.0.2 . tcp . 80", director.Exec("nft", "list set netdev sharplvs vip4"), StringComparison.Ordinal);
         Assert.Contains("fd00:198:18::2 . udp . 53", director.Exec("nft", "list set netdev sharplvs vip6"), StringComparison.Ordinal);
 
+        // Incremental: one element out, one in; the unchanged one stays.
+        director.Run(() => guard.Update([(6, InetAddress.Parse("198.18.0.2"), 80), (6, InetAddress.Parse("198.18.0.3"), 443)]));
+        director.Run(() => guard.Update([(6, InetAddress.Parse("198.18.0.2"), 80), (6, InetAddress.Parse("198.18.0.3"), 443)]));
+        var v4 = director.Exec("nft", "list set netdev sharplvs vip4");
+        Assert.Contains("198.18.0.2 . tcp . 80", v4, StringComparison.Ordinal);
+        Assert.Contains("198.18.0.3 . tcp . 443", v4, StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:198:18::2", director.Exec("nft", "list set netdev sharplvs vip6"), StringComparison.Ordinal);
+
         director.Run(guard.Dispose);
         Assert.DoesNotContain("sharplvs", director.Exec("nft", "list tables"), StringComparison.Ordinal);
     }
