@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rules survive `kill -9`: with a rich rule set and HTTP flowing (a bounded curl loop),
+# Rules survive `kill -9`: with a rich rule set (services, thresholds, timeouts, firewall-mark
+# rules, tunables) and HTTP flowing (a bounded curl loop),
 # lvsd is killed with SIGKILL, started again, and restores its rules from the state file of
 # its network namespace: `lvsadm -Sn`, the timeouts and the thresholds print exactly as
 # before, and new connections are forwarded again. (Connections open at the kill are not
@@ -22,6 +23,9 @@ lvsadm_ok -a -u "$VIP:53" -r "$RS1" -g -w 3 -x 100 -y 10
 lvsadm_ok -A -f 7 -s wlc -p 600 -M 255.255.255.0
 lvsadm_ok -a -f 7 -r "$RS2" -g -w 2
 lvsadm_ok --set 1000 100 200
+lvsadm_ok --add-mark 7 -t "$VIP:8080"
+lvsadm_ok --tunable sloppy_tcp 1
+tunables_before="$(lab_lvsadm --list-tunables)" || fail "lvsadm --list-tunables failed"
 save_before="$(lab_lvsadm -Sn)" || fail "lvsadm -Sn failed"
 timeout_before="$(lab_lvsadm -L --timeout)" || fail "lvsadm -L --timeout failed"
 # Names and thresholds only: the connection counts move with the traffic.
@@ -59,6 +63,7 @@ if [[ "$save_after" != "$save_before" ]]; then
     fail "lvsadm -Sn differs after the restart (diff above: < before, > after)"
 fi
 [[ "$(lab_lvsadm -L --timeout)" == "$timeout_before" ]] || fail "timeouts differ after the restart"
+[[ "$(lab_lvsadm --list-tunables)" == "$tunables_before" ]] || fail "tunables differ after the restart"
 [[ "$(thresholds)" == "$thresholds_before" ]] || fail "thresholds or list order differ after the restart"
 
 lab_wait_exit "$loop_pid" 60 || fail "the curl loop did not finish"

@@ -9,8 +9,10 @@ using SharpLvs.Packets;
 namespace SharpLvs.Control.Handling;
 
 /// <summary>
-/// lvsd's state file: the rules as <c>lvsadm -Sn</c> prints them, then a <c>--set</c> line
-/// for the timeouts, after two comment lines. It is read back exactly as <c>lvsadm -R</c>
+/// lvsd's state file: the rules as <c>lvsadm -Sn</c> prints them (firewall-mark rules, then
+/// services; destinations with their -x/-y, which ipvsadm's -S leaves out), then a
+/// <c>--set</c> line for the timeouts and a <c>--tunable</c> line per tunable that is not at
+/// its default, after two comment lines. It is read back exactly as <c>lvsadm -R</c>
 /// reads its input, so anything that survives <c>-S | -R</c> (including options other
 /// engineers add to lvsadm, once -S prints them) survives a restart, and an administrator can
 /// read, diff or hand-edit the file with ipvsadm's syntax.
@@ -46,10 +48,21 @@ public static class RuleStateText
 
         // --nosort: the file keeps the services' insertion order and the destination lists'
         // order, so that schedulers such as rr walk the same lists after a restart.
+        // Marks first, as -S prints them, so the fwmark services' classifier exists before them.
+        text.Append(MarkListing.Save(rules.Marks));
         var saved = new ListingFormatter(NumericNames.Instance).FormatAll(new ListingData(services), ListFormat.Numeric | ListFormat.Rule | ListFormat.NoSort);
         AppendWithThresholds(text, saved, services);
         var t = rules.Timeouts;
         text.Append(CultureInfo.InvariantCulture, $"--set {t.Tcp} {t.TcpFin} {t.Udp}\n");
+        foreach (var name in Core.Services.IpvsTunables.Names)
+        {
+            if (rules.Tunables.TryGet(name, out var value) &&
+                (!Core.Services.IpvsTunables.Default.TryGet(name, out var standard) || value != standard))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"--tunable {name} {value}\n");
+            }
+        }
+
         return text.ToString();
     }
 

@@ -42,7 +42,9 @@ public class RuleStateTextTests
             "-a -t [fd00:198:18::10]:443 -r [fd00:198:18::1]:443 -m -w 2",
             "-A -f 7 -s rr",
             "-a -f 7 -r 198.18.1.9 -i --tun-type gre --tun-csum",
-            "--set 3600 60 120");
+            "--set 3600 60 120",
+            "--add-mark 5 -t 198.18.0.0/24:80-443",
+            "--tunable sloppy_tcp 1");
         return handler;
     }
 
@@ -57,6 +59,10 @@ public class RuleStateTextTests
 
         Assert.Equal(Listing(before, ListFormat.Rule), Listing(after, ListFormat.Rule));
         Assert.Equal(before.Current.Timeouts, after.Current.Timeouts);
+        Assert.Equal(before.Current.Marks, after.Current.Marks);
+        Assert.Equal(before.Current.Tunables, after.Current.Tunables);
+        Assert.NotEqual(Core.Services.IpvsTunables.Default, after.Current.Tunables);
+        Assert.Single(after.Current.Marks);
     }
 
     [Fact]
