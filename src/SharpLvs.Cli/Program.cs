@@ -6,7 +6,7 @@ using SharpLvs.Linux.RealServerSide;
 // `lvsadm realserver ...` prepares this host as a real server, locally (no lvsd).
 if (args.Length > 0 && args[0] == "realserver")
 {
-    return RealServerCommand.Run(args[1..], Console.Out, Console.Error);
+    return RealServerCommand.Run(args[1..], Console.Out, Console.Error, Environment.GetEnvironmentVariable(RealServerCommand.StateDirectoryVariable));
 }
 
 var client = new ControlClient();

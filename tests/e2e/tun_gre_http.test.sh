@@ -6,6 +6,8 @@ require_lvs
 
 lab_up --servers 2 --vip-on eth --no-rs-vip || fail "lab_up failed"
 VIP=$LAB_VIP RS1=$(lab_ip rs1) RS2=$(lab_ip rs2)
+# realserver setup keeps its state here, so nothing outlives the lab
+export SHARPLVS_RUN_DIR="$LAB_DIR/run"
 for rs in rs1 rs2; do
     lab_start_http "$rs" || fail "nginx $rs"
     out="$(lab_exec "$rs" "$LAB_BIN/lvsadm" realserver setup --vip "$VIP" --mode tun 2>&1)" ||

@@ -8,6 +8,8 @@ require_lvs
 
 lab_up --servers 1 --no-rs-vip --ipv6 || fail "lab_up failed"
 VIP=$LAB_VIP VIP6=fd00:198:18::250
+# realserver setup keeps its state here, so nothing outlives the lab
+export SHARPLVS_RUN_DIR="$LAB_DIR/run"
 
 keys=(net.ipv4.conf.all.arp_ignore net.ipv4.conf.lo.arp_ignore net.ipv4.conf.eth0.arp_ignore
     net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_announce net.ipv4.conf.eth0.arp_announce

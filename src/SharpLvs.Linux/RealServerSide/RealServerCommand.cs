@@ -17,7 +17,13 @@ public static class RealServerCommand
                     kernel has ipip; idempotent, the previous values are kept
           teardown  undo setup for the VIP; the last VIP restores the sysctls
           script    print the equivalent start|stop shell script
+
+        The previous values are kept in /run/sharplvs (or $SHARPLVS_RUN_DIR), one file per
+        network namespace.
         """;
+
+    /// <summary>Where the state lives instead of /run/sharplvs (tests keep it in their own directory).</summary>
+    public const string StateDirectoryVariable = "SHARPLVS_RUN_DIR";
 
     /// <summary>Runs the subcommand (arguments after "realserver"); returns the exit status.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, string? stateDirectory = null)
