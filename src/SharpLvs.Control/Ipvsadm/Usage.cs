@@ -105,6 +105,10 @@ internal static class Usage
               {p} --list-marks
               {p} --tunable name value            one of {string.Join('|', Core.Services.IpvsTunables.Names)}
               {p} --list-tunables
+              {p} -L|l [virtual-service] [-c] --json   the table (with -c the connections) as JSON
+              {p}-save [-n]                      print the rules as commands (lvsadm -S)
+              {p}-restore < rules                clear and restore them as one transaction
+            Connection sync (--start-daemon) is not implemented yet: lvsadm says so and fails.
 
             """;
     }
