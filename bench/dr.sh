@@ -12,6 +12,7 @@
 #   lvsd    bin/lvsd, configured with lvsadm -A -u VIP:9000 -s rr; -a ... -r RIP -g
 #   dnat    kernel NAT: nftables `dnat to RIP` in prerouting (conntrack), ip_forward on
 #   lvsd-nat  bin/lvsd with -m (masquerading) instead of -g
+#   lvsd-poll lvsd (DR) with --coalesce-us 0: woken per frame, to show what coalescing saves
 #
 # --traffic syn sends TCP SYNs to VIP:80 from up to 16 M distinct clients (198.18.128.0/17 ×
 # source ports) instead of UDP, so every packet is a new connection for the director; the real
@@ -268,11 +269,12 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat)
+        lvsd|lvsd-nat|lvsd-poll)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
             local placement=""
             [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
+            [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
             # shellcheck disable=SC2086
             ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS $placement >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
@@ -300,7 +302,7 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat)
+        lvsd|lvsd-nat|lvsd-poll)
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"
             cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd.log"

@@ -87,6 +87,7 @@ internal static class Report
         "lvsd" => "lvsd (DR)",
         Dnat => "kernel NAT (nft DNAT, conntrack)",
         "lvsd-nat" => "lvsd (NAT, -m)",
+        "lvsd-poll" => "lvsd (DR), coalescing off",
         _ => candidate,
     };
 
