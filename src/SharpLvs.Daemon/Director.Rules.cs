@@ -140,7 +140,7 @@ internal sealed partial class Director
     /// </summary>
     private IEnumerable<InetAddress> AnsweredAddresses() =>
         _rules.Services.Where(s => !s.Service.IsFirewallMark).Select(s => s.Service.Key.Address)
-            .Concat(_services.Current.LocalAddresses);
+            .Concat(_rules.Services.SelectMany(s => s.LocalAddresses));
 
     /// <summary>lvsd's <c>--tunable</c> flags, applied as lvsadm's <c>--tunable</c> would be: one path for both.</summary>
     private void ApplyStartupTunables()

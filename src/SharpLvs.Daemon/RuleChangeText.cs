@@ -24,6 +24,8 @@ internal static class RuleChangeText
             AdminCommandKind.AddMark or AdminCommandKind.DeleteMark when command.Mark is { } mark =>
                 $"{(command.Kind == AdminCommandKind.AddMark ? "added" : "deleted")} mark {mark.Mark} for {Control.Listing.MarkListing.Selector(mark)}",
             AdminCommandKind.SetTunable when command.Tunable is { } tunable => $"set net.ipv4.vs.{tunable.Name} = {tunable.Value}",
+            AdminCommandKind.AddLocalAddress => $"added local address {command.LocalAddress} to {service}",
+            AdminCommandKind.DeleteLocalAddress => $"deleted local address {command.LocalAddress} from {service}",
             _ => $"{command.Kind} {service}",
         };
     }

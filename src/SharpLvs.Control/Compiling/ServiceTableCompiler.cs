@@ -38,6 +38,10 @@ public static class ServiceTableCompiler
         var kept = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
         var services = new List<VirtualService>(rules.Services.Count);
         var before = Unchanged.Index(compiledFrom);
+
+        // One port pool per local address, shared by the services that name it and kept
+        // across compilations, so connections and their ports survive rule edits.
+        var pools = previous.Services.SelectMany(s => s.LocalAddresses).Distinct().ToDictionary(p => p.Address);
         foreach (var entry in rules.Services)
         {
             var old = previous.Find(entry.Service.Key);
@@ -60,7 +64,8 @@ public static class ServiceTableCompiler
                 servers.Add(server);
             }
 
-            services.Add(Build(schedulers, entry.Service, servers.MoveToImmutable(), old));
+            var locals = entry.LocalAddresses.Select(address => pools.TryGetValue(address, out var pool) ? pool : pools[address] = new LocalAddressPool(address));
+            services.Add(Build(schedulers, entry.Service, servers.MoveToImmutable(), old, [.. locals]));
         }
 
         foreach (var oldService in previous.Services)
@@ -77,7 +82,12 @@ public static class ServiceTableCompiler
         return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers, rules.Tunables, new FirewallMarkClassifier(rules.Marks));
     }
 
-    private static VirtualService Build(SchedulerRegistry schedulers, ServiceRule rule, ImmutableArray<RealServer> servers, VirtualService? old)
+    private static VirtualService Build(
+        SchedulerRegistry schedulers,
+        ServiceRule rule,
+        ImmutableArray<RealServer> servers,
+        VirtualService? old,
+        ImmutableArray<LocalAddressPool> localAddresses)
     {
         var previousScheduler = old is not null && old.SchedulerName == rule.Scheduler ? old.Scheduler : null;
         var scheduler = schedulers.IsKnown(rule.Scheduler)
@@ -120,7 +130,10 @@ public static class ServiceTableCompiler
             persistent ? (int)Math.Min(rule.Timeout, int.MaxValue) : 0,
             persistent ? PrefixLength(rule) : 0,
             old?.Stats,
-            persistent && !rule.IsIPv6 ? rule.Netmask : null);
+            persistent && !rule.IsIPv6 ? rule.Netmask : null)
+        {
+            LocalAddresses = localAddresses,
+        };
     }
 
     private static RealServer? Reuse(VirtualService? old, DestinationRule destination)

@@ -38,6 +38,24 @@ public sealed class ServiceTableCounters : IListingCounters
         return DestinationCounts.Zero;
     }
 
+    public LocalAddressCounts GetLocalAddress(ServiceKey service, InetAddress address)
+    {
+        if (_holder.Current.Find(service) is not { } found)
+        {
+            return LocalAddressCounts.Zero;
+        }
+
+        foreach (var pool in found.LocalAddresses)
+        {
+            if (pool.Address == address)
+            {
+                return new LocalAddressCounts(Count(pool.InUse(IpProtocols.Tcp) + pool.InUse(IpProtocols.Udp)), Count(pool.Exhausted));
+            }
+        }
+
+        return LocalAddressCounts.Zero;
+    }
+
     // Totals for --stats, and the estimator's rates (IpvsStats.Estimate, run by lvsd every 2 s) for --rate.
     private static ListingStats Totals(IpvsStats stats)
     {

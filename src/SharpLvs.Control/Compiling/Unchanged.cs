@@ -28,7 +28,8 @@ internal static class Unchanged
 
     public static bool Is(Dictionary<ServiceKey, ServiceEntry>? before, ServiceEntry entry, VirtualService old)
     {
-        if (before is null || !before.TryGetValue(entry.Service.Key, out var previous) || previous.Service != entry.Service)
+        if (before is null || !before.TryGetValue(entry.Service.Key, out var previous) || previous.Service != entry.Service
+            || !previous.LocalAddresses.SequenceEqual(entry.LocalAddresses))
         {
             return false;
         }

@@ -12,6 +12,15 @@ public interface IListingCounters
 
     /// <summary>Connection counts and statistics of one real server (zero when unknown).</summary>
     DestinationCounts GetDestination(ServiceKey service, InetAddress address, ushort port);
+
+    /// <summary>A FULLNAT local address's connections and refusals (zero when unknown).</summary>
+    LocalAddressCounts GetLocalAddress(ServiceKey service, InetAddress address) => LocalAddressCounts.Zero;
+}
+
+/// <summary>Connections holding ports of a local address, and connections refused for want of one.</summary>
+public sealed record LocalAddressCounts(uint Connections, ulong Conflicts)
+{
+    public static LocalAddressCounts Zero { get; } = new(0, 0);
 }
 
 /// <summary>ActiveConn, InActConn, PersistConn and statistics of a real server.</summary>

@@ -121,6 +121,15 @@ public sealed class RuleSetHandler : IControlHandler
         {
             case AdminCommandKind.List:
                 return List(command);
+            case AdminCommandKind.GetLocalAddress:
+                if (command.Has(AdminOptions.Service))
+                {
+                    return _rules.FindService(command.Service.Key) is { } one
+                        ? new ControlResponse(ExitCodes.Success, Listing: BuildListing([one]))
+                        : new ControlResponse(ExitCodes.ListFailed, RuleErrors.Message(RuleError.NoSuchService));
+                }
+
+                return new ControlResponse(ExitCodes.Success, Listing: BuildListing(_rules.View().Services));
             case AdminCommandKind.Save:
                 return new ControlResponse(ExitCodes.Success, Listing: BuildListing(_rules.View().Services), Marks: [.. _rules.Marks]);
             case AdminCommandKind.ListMarks:
@@ -207,7 +216,14 @@ public sealed class RuleSetHandler : IControlHandler
                 destinations[j] = new DestinationView(rule, counts.Active, counts.Inactive, counts.Persistent, counts.Stats);
             }
 
-            views[i] = new ServiceView(entry.Service, _counters.GetServiceStats(key), destinations);
+            var locals = new LocalAddressView[entry.LocalAddresses.Count];
+            for (var j = 0; j < locals.Length; j++)
+            {
+                var counts = _counters.GetLocalAddress(key, entry.LocalAddresses[j]);
+                locals[j] = new LocalAddressView(entry.LocalAddresses[j], counts.Conflicts, counts.Connections);
+            }
+
+            views[i] = new ServiceView(entry.Service, _counters.GetServiceStats(key), destinations) { LocalAddresses = locals };
         }
 
         return new ListingData(views);
@@ -224,7 +240,8 @@ public sealed class RuleSetHandler : IControlHandler
         AdminCommandKind.AddService or AdminCommandKind.EditService or AdminCommandKind.DeleteService or
         AdminCommandKind.Flush or AdminCommandKind.AddServer or AdminCommandKind.EditServer or
         AdminCommandKind.DeleteServer or AdminCommandKind.SetTimeout or AdminCommandKind.AddMark or
-        AdminCommandKind.DeleteMark or AdminCommandKind.SetTunable;
+        AdminCommandKind.DeleteMark or AdminCommandKind.SetTunable or
+        AdminCommandKind.AddLocalAddress or AdminCommandKind.DeleteLocalAddress;
 
     private static RuleError Apply(RuleSet rules, AdminCommand command)
     {
@@ -255,6 +272,10 @@ public sealed class RuleSetHandler : IControlHandler
                 return rules.DeleteMark(mark);
             case AdminCommandKind.SetTunable when command.Tunable is { } tunable:
                 return rules.SetTunable(tunable.Name ?? "", tunable.Value);
+            case AdminCommandKind.AddLocalAddress:
+                return rules.AddLocalAddress(key, command.LocalAddress);
+            case AdminCommandKind.DeleteLocalAddress:
+                return rules.DeleteLocalAddress(key, command.LocalAddress);
             default:
                 return RuleError.NotSupported;
         }

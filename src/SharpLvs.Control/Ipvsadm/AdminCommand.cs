@@ -1,5 +1,6 @@
 using SharpLvs.Control.Rules;
 using SharpLvs.Core.Services;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Control.Ipvsadm;
 
@@ -19,6 +20,9 @@ public sealed record AdminCommand(
     FirewallMarkRule? Mark = null,
     TunableSetting? Tunable = null)
 {
+    /// <summary><c>-z</c>: the FULLNAT local address of <c>--add-laddr</c>/<c>--del-laddr</c>.</summary>
+    public InetAddress LocalAddress { get; init; }
+
     public bool Has(AdminOptions option) => (Options & option) != 0;
 }
 

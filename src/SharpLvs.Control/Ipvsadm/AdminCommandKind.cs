@@ -61,4 +61,13 @@ public enum AdminCommandKind
 
     /// <summary><c>--list-tunables</c> (lvsadm extension).</summary>
     ListTunables,
+
+    /// <summary><c>-P</c>/<c>--add-laddr</c>: a FULLNAT local address for a service (DPVS's ipvsadm).</summary>
+    AddLocalAddress,
+
+    /// <summary><c>-Q</c>/<c>--del-laddr</c>.</summary>
+    DeleteLocalAddress,
+
+    /// <summary><c>-G</c>/<c>--get-laddr</c>: list the local addresses.</summary>
+    GetLocalAddress,
 }

@@ -42,4 +42,7 @@ public enum AdminOptions : ulong
     TunnelNoChecksum = 1UL << 31,
     TunnelChecksum = 1UL << 32,
     TunnelRemoteChecksum = 1UL << 33,
+
+    /// <summary><c>-z</c>/<c>--laddr</c> (DPVS's ipvsadm): the FULLNAT local address.</summary>
+    LocalAddress = 1UL << 34,
 }

@@ -91,6 +91,13 @@ public sealed class CommandLineParser
         new("list-marks", '\0', ArgumentKind.None, "list-marks"),
         new("tunable", '\0', ArgumentKind.None, "tunable"),
         new("list-tunables", '\0', ArgumentKind.None, "list-tunables"),
+
+        // DPVS's ipvsadm (after Alibaba's FULLNAT LVS): local addresses and the method.
+        new("add-laddr", 'P', ArgumentKind.None, "P"),
+        new("del-laddr", 'Q', ArgumentKind.None, "Q"),
+        new("get-laddr", 'G', ArgumentKind.None, "G"),
+        new("laddr", 'z', ArgumentKind.Required, "z"),
+        new("fullnat", '\0', ArgumentKind.None, "fullnat"),
     ];
 
     private readonly INameService _names;
@@ -145,6 +152,9 @@ public sealed class CommandLineParser
             case "set": state.Command = AdminCommandKind.SetTimeout; break;
             case "R": state.Command = AdminCommandKind.Restore; break;
             case "S": state.Command = AdminCommandKind.Save; break;
+            case "P": state.Command = AdminCommandKind.AddLocalAddress; break;
+            case "Q": state.Command = AdminCommandKind.DeleteLocalAddress; break;
+            case "G": state.Command = AdminCommandKind.GetLocalAddress; break;
             case "start-daemon":
             case "stop-daemon":
                 var starting = first.Option.Id == "start-daemon";
@@ -323,6 +333,16 @@ public sealed class CommandLineParser
             case "m":
                 s.Set(AdminOptions.Forward);
                 s.Forwarding = ForwardingMethod.Masquerade;
+                break;
+            case "fullnat":
+                s.Set(AdminOptions.Forward);
+                s.Forwarding = ForwardingMethod.FullNat;
+                break;
+            case "z":
+                s.Set(AdminOptions.LocalAddress);
+                s.LocalAddress = InetAddress.TryParse(value, out var local)
+                    ? local
+                    : throw Fail("illegal local address specified");
                 break;
             case "w":
                 s.Set(AdminOptions.Weight);
@@ -531,7 +551,16 @@ public sealed class CommandLineParser
         var daemon = command is AdminCommandKind.StartDaemon or AdminCommandKind.StopDaemon
             ? new SyncDaemonSettings(s.DaemonBackup, s.McastInterface, s.SyncId, s.SyncMaxLength, s.McastGroup, s.McastPort, s.McastTtl)
             : null;
-        return new AdminCommand(command, s.Options, s.Format, service, destination, s.Timeouts, daemon, s.Mark, s.Tunable);
+        if (command is AdminCommandKind.AddLocalAddress or AdminCommandKind.DeleteLocalAddress
+            && (s.FirewallMark != 0 || s.LocalAddress.IsIPv4 != (s.Family == Family.V4)))
+        {
+            throw Fail("local address and virtual service must be of one family (and no fwmark service)");
+        }
+
+        return new AdminCommand(command, s.Options, s.Format, service, destination, s.Timeouts, daemon, s.Mark, s.Tunable)
+        {
+            LocalAddress = s.LocalAddress,
+        };
     }
 
     private ServiceRuleFlags ParseSchedulerFlags(string scheduler, string text)
@@ -679,6 +708,8 @@ public sealed class CommandLineParser
         public ushort SyncMaxLength { get; set; }
 
         public string McastGroup { get; set; } = "";
+
+        public InetAddress LocalAddress { get; set; }
 
         public ushort McastPort { get; set; }
 

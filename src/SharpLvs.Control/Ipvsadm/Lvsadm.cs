@@ -156,6 +156,8 @@ public static class Lvsadm
                 return formatter.FormatService(one.Services[0], command.Format);
             case AdminCommandKind.List when response.Listing is { } all:
                 return formatter.FormatAll(all, command.Format);
+            case AdminCommandKind.GetLocalAddress when response.Listing is { } locals:
+                return LocalAddressFormatter.Format(locals);
             case AdminCommandKind.Save when response.Listing is { } saved:
                 // The mark rules first, so that -R defines them before the services they feed.
                 return MarkListing.Save(response.Marks ?? []) + formatter.FormatAll(saved, command.Format | ListFormat.Rule);

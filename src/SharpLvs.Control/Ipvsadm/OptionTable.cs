@@ -7,32 +7,35 @@ namespace SharpLvs.Control.Ipvsadm;
 /// </summary>
 internal static class OptionTable
 {
-    public const int OptionCount = 34;
+    public const int OptionCount = 35;
 
     // Column key: n c svc s p M r fwd w x y mcast timeout daemon stats rate thresholds pconn
     //             nosort syncid exact ops pe b group port ttl maxlen tuninfo tuntype tunport
-    //             nocsum csum remcsum
+    //             nocsum csum remcsum laddr
     private static readonly string[] Rows =
     [
-        /* add-service    */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",
-        /* edit-service   */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxx",
-        /* delete-service */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* flush          */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* list           */ ".11xxxxxxxxx11.......xxxxxxx.xxxxx",
-        /* add-server     */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",
-        /* delete-server  */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* edit-server    */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....",
-        /* set            */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* start-daemon   */ "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxx",
-        /* stop-daemon    */ "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxx",
-        /* restore        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* save           */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* zero           */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* add-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* del-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* list-marks     */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* tunable        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-        /* list-tunables  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-service    */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxx",
+        /* edit-service   */ "xx+...xxxxxxxxxxxxxxx...xxxxxxxxxxx",
+        /* delete-service */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* flush          */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list           */ ".11xxxxxxxxx11.......xxxxxxx.xxxxxx",
+        /* add-server     */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....x",
+        /* delete-server  */ "xx+xxx+xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* edit-server    */ "xx+xxx+....xxxxxxxxxxxxxxxxxx.....x",
+        /* set            */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* start-daemon   */ "xxxxxxxxxxx.xxxxxxx.xxxx....xxxxxxx",
+        /* stop-daemon    */ "xxxxxxxxxxxxxxxxxxx.xxxxxxxxxxxxxxx",
+        /* restore        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* save           */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* zero           */ "xx.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* del-mark       */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list-marks     */ ".xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* tunable        */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* list-tunables  */ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        /* add-laddr      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+",
+        /* del-laddr      */ "xx+xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx+",
+        /* get-laddr      */ ".x.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     ];
 
     /// <summary>ipvsadm's <c>cmdnames</c>, used in its messages.</summary>
@@ -41,6 +44,7 @@ internal static class OptionTable
         "add-service", "edit-service", "delete-service", "flush", "list", "add-server",
         "delete-server", "edit-server", "set", "start-daemon", "stop-daemon", "restore", "save", "zero",
         "add-mark", "del-mark", "list-marks", "tunable", "list-tunables",
+        "add-laddr", "del-laddr", "get-laddr",
     ];
 
     /// <summary>ipvsadm's <c>optnames</c>, used in its messages.</summary>
@@ -51,7 +55,7 @@ internal static class OptionTable
         "mcast-interface", "timeout", "daemon", "stats", "rate", "thresholds", "persistent-conn",
         "nosort", "syncid", "exact", "ops", "pe", "sched-flags", "mcast-group", "mcast-port",
         "mcast-ttl", "sync-maxlen", "tun-info", "tun-type", "tun-port", "tun-nocsum", "tun-csum",
-        "tun-remcsum",
+        "tun-remcsum", "laddr",
     ];
 
     public static string NameOf(AdminOptions option) => OptionNames[BitIndex(option)];

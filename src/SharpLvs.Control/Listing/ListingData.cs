@@ -1,4 +1,5 @@
 using SharpLvs.Control.Rules;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Control.Listing;
 
@@ -13,7 +14,17 @@ namespace SharpLvs.Control.Listing;
 public sealed record ListingData(IReadOnlyList<ServiceView> Services, int ConnectionTableSize = 4096, string Version = "1.2.1");
 
 /// <summary>A virtual service with its statistics and real servers.</summary>
-public sealed record ServiceView(ServiceRule Rule, ListingStats Stats, IReadOnlyList<DestinationView> Destinations);
+public sealed record ServiceView(ServiceRule Rule, ListingStats Stats, IReadOnlyList<DestinationView> Destinations)
+{
+    /// <summary>FULLNAT local addresses with their counts, in the order added.</summary>
+    public IReadOnlyList<LocalAddressView> LocalAddresses { get; init; } = [];
+}
+
+/// <summary>
+/// A FULLNAT local address as DPVS's ipvsadm lists it (<c>--get-laddr</c>): its connections,
+/// and its "conflicts", here the connections refused because every port of it was held.
+/// </summary>
+public sealed record LocalAddressView(InetAddress Address, ulong Conflicts, uint Connections);
 
 /// <summary>A real server with its connection counts (ActiveConn, InActConn, PersistConn) and statistics.</summary>
 public sealed record DestinationView(

@@ -174,6 +174,15 @@ public sealed partial class ListingFormatter
         {
             AppendDestination(text, name, rule, destination, format);
         }
+
+        // -S: FULLNAT local addresses as DPVS's ipvsadm adds them, so -R restores them too.
+        if ((format & ListFormat.Rule) != 0)
+        {
+            foreach (var local in view.LocalAddresses)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"-P {name} -z {local.Address}\n");
+            }
+        }
     }
 
     private void AppendDestination(StringBuilder text, string serviceName, ServiceRule service, DestinationView view, ListFormat format)
@@ -377,6 +386,7 @@ public sealed partial class ListingFormatter
     {
         ForwardingMethod.Masquerade => "-m",
         ForwardingMethod.Tunnel => "-i",
+        ForwardingMethod.FullNat => "--fullnat",
         _ => "-g",
     };
 

@@ -52,6 +52,12 @@ public enum RuleError
 
     /// <summary>ENOENT: no /proc/sys/net/ipv4/vs entry of that name among lvsd's tunables.</summary>
     NoSuchTunable,
+
+    /// <summary>EEXIST on add-laddr.</summary>
+    LocalAddressExists,
+
+    /// <summary>ENOENT on del-laddr.</summary>
+    NoSuchLocalAddress,
 }
 
 /// <summary>ipvsadm's words for each error (libipvs.c <c>ipvs_strerror</c>, then glibc's <c>strerror</c>).</summary>
@@ -75,6 +81,9 @@ public static class RuleErrors
         RuleError.MarkExists => "Mark rule already exists",
         RuleError.NoSuchMark => "No such mark rule",
         RuleError.NoSuchTunable => "No such tunable",
+
+        RuleError.LocalAddressExists => "Local address already exists",
+        RuleError.NoSuchLocalAddress => "No such local address",
         _ => "Unknown error",
     };
 }

@@ -49,6 +49,7 @@ public sealed class RuleSet
         foreach (var service in source._services)
         {
             var copy = new ServiceState(service.Rule, [.. service.Destinations]);
+            copy.LocalAddresses.AddRange(service.LocalAddresses);
             _services.Add(copy);
             _byKey.Add(copy.Rule.Key, copy);
         }
@@ -255,6 +256,43 @@ public sealed class RuleSet
         return Changed();
     }
 
+    /// <summary>
+    /// DPVS's <c>--add-laddr</c>: a FULLNAT local address for the service. It must be a unicast
+    /// address of the service's family; one address serves any number of services (each
+    /// connection takes its own port of it).
+    /// </summary>
+    public RuleError AddLocalAddress(ServiceKey key, InetAddress address)
+    {
+        if (!_byKey.TryGetValue(key, out var state))
+        {
+            return RuleError.ServiceNotDefined;
+        }
+
+        if (state.Rule.IsFirewallMark || address.IsIPv4 == state.Rule.IsIPv6 || !AddressChecks.IsUsableDestination(address, isLocal: false))
+        {
+            return RuleError.InvalidOperation;
+        }
+
+        if (state.LocalAddresses.Contains(address))
+        {
+            return RuleError.LocalAddressExists;
+        }
+
+        state.LocalAddresses.Add(address);
+        return Changed();
+    }
+
+    /// <summary>DPVS's <c>--del-laddr</c>; connections holding its ports keep them until they expire.</summary>
+    public RuleError DeleteLocalAddress(ServiceKey key, InetAddress address)
+    {
+        if (!_byKey.TryGetValue(key, out var state))
+        {
+            return RuleError.ServiceNotDefined;
+        }
+
+        return state.LocalAddresses.Remove(address) ? Changed() : RuleError.NoSuchLocalAddress;
+    }
+
     /// <summary><c>--set tcp tcpfin udp</c>; a zero keeps the current value.</summary>
     public RuleError SetTimeouts(ConnectionTimeouts update)
     {
@@ -348,9 +386,11 @@ public sealed class RuleSet
 
         public List<DestinationRule> Destinations { get; } = destinations;
 
+        public List<InetAddress> LocalAddresses { get; } = [];
+
         public int IndexOf(InetAddress address, ushort port) =>
             Destinations.FindIndex(d => d.SameServer(address, port));
 
-        public ServiceEntry ToEntry() => new(Rule, Destinations.ToArray());
+        public ServiceEntry ToEntry() => new(Rule, Destinations.ToArray()) { LocalAddresses = [.. LocalAddresses] };
     }
 }

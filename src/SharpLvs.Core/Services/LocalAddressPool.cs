@@ -29,6 +29,7 @@ public sealed class LocalAddressPool
     private int _udpCursor;
     private int _tcpUsed;
     private int _udpUsed;
+    private long _exhausted;
 
     public LocalAddressPool(InetAddress address, ushort firstPort = DefaultFirstPort, ushort lastPort = DefaultLastPort)
     {
@@ -64,6 +65,9 @@ public sealed class LocalAddressPool
     /// <summary>Ports in the range, per protocol.</summary>
     public int Size => LastPort - FirstPort + 1;
 
+    /// <summary>Times a connection found every port of this address held (DPVS lists them as conflicts).</summary>
+    public long Exhausted => Volatile.Read(ref _exhausted);
+
     /// <summary>Ports of <paramref name="protocol"/> held by live connections.</summary>
     public int InUse(byte protocol) => protocol == IpProtocols.Tcp ? Volatile.Read(ref _tcpUsed) : Volatile.Read(ref _udpUsed);
 
@@ -80,6 +84,7 @@ public sealed class LocalAddressPool
         ref var used = ref isTcp ? ref _tcpUsed : ref _udpUsed;
         if (used >= Size)
         {
+            Volatile.Write(ref _exhausted, _exhausted + 1);
             return false;
         }
 
