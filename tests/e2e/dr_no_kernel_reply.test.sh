@@ -27,6 +27,8 @@ phase() {
     lab_exec director sysctl -qw "net.ipv4.ip_forward=$fwd" || fail "sysctl"
     lab_exec router ip neigh flush dev eth1
     start_lvsd --interface eth0
+    # Rules survive a restart (the per-namespace state file): each phase starts clean.
+    lvsadm_ok -C
     lvsadm_ok -A -t "$VIP:80" -s rr
     lvsadm_ok -a -t "$VIP:80" -r "$RS" -g -w 1
 

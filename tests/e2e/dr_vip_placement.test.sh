@@ -19,6 +19,8 @@ for placement in eth lo none; do
     # Forget the old answer so the router has to ask for the VIP again.
     lab_exec router ip neigh flush dev eth1
     start_lvsd --interface eth0
+    # Rules survive a restart (the per-namespace state file): each phase starts clean.
+    lvsadm_ok -C
     lvsadm_ok -A -t "$VIP:80" -s rr
     lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs1)" -g -w 1
     lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs2)" -g -w 1
