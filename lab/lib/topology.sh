@@ -225,3 +225,17 @@ lab_offloads_off() {
             { _lab_die "ethtool -K $dev in $host failed"; return 1; }
     done
 }
+
+# lab_add_address HOST ADDR/PREFIX [DEV]: one more address on a host's interface (default
+# eth0), e.g. a second client address in the client's subnet so that tests can speak from
+# two clients of one network (persistence netmasks). Removed with the lab's namespaces.
+lab_add_address() {
+    local host="$1" addr="$2" dev="${3:-eth0}"
+    [[ "$addr" =~ ^198\.1[89]\.[0-9]+\.[0-9]+/[0-9]+$ || "$addr" =~ ^fd00:198:18: ]] ||
+        { _lab_die "lab_add_address: $addr is outside 198.18.0.0/15 and fd00:198:18::/48"; return 1; }
+    if [[ "$addr" == *:* ]]; then
+        lab_exec "$host" ip -6 addr add "$addr" dev "$dev" nodad || return 1
+    else
+        lab_exec "$host" ip addr add "$addr" dev "$dev" || return 1
+    fi
+}

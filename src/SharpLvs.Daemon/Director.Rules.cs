@@ -81,6 +81,10 @@ internal sealed partial class Director
                 _rules.Marks);
             _services.Publish(table);
             _publishedRules = _rules;
+
+            // --set tcp tcpfin udp: the table reads its timeouts at each packet, as the kernel's
+            // per-state timeout table is read at each transition.
+            Worker.Connections.Timeouts.Set((int)Math.Min(_rules.Timeouts.Tcp, int.MaxValue), (int)Math.Min(_rules.Timeouts.TcpFin, int.MaxValue), (int)Math.Min(_rules.Timeouts.Udp, int.MaxValue));
             LogPublished(
                 table.Services.Count,
                 table.Services.Sum(s => s.RealServers.Length),
