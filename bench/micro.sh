@@ -29,7 +29,7 @@ mkdir -p "$ROOT/bench/results"
     echo "## Micro-benchmarks ($(date -u +%Y-%m-%d), BenchmarkDotNet, in-process ShortRun, CPU 1)"
     echo
     for f in "$ART"/results/*-report-github.md; do
-        sed -n '/^|/p' "$f"
+        sed -n '/^|/p' "$f" | sed "s/&#39;//g"   # BenchmarkDotNet writes quotes as HTML entities
         echo
     done
     echo "Allocated \`-\` = no managed allocation. Command: \`bench/micro.sh\`."

@@ -130,8 +130,8 @@ internal static class HttpReport
 
     internal static string ShortLabel(string candidate) => candidate switch
     {
-        "kernel" => "kernel DR (nft fwd)",
-        "dnat" => "kernel NAT (nft DNAT)",
+        "kernel" => "kernel fwd",
+        "dnat" => "nft DNAT",
         Haproxy => "HAProxy TCP",
         "lvsd" => "lvsd DR",
         "lvsd-nat" => "lvsd NAT",

@@ -35,7 +35,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                receive ring holds
               --cpu N          pin the data-plane thread to CPU N
               --connections N  connection table size (default 1048576); taken up front,
-                               about 160 bytes per connection
+                               about 170 bytes per connection
               --coalesce-us N  under load (frames closer than N µs apart) gather frames
                                for N µs per wake-up instead of waking per frame; 0 turns
                                it off (default 30)
