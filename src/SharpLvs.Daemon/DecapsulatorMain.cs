@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using SharpLvs.Linux;
 
 namespace SharpLvs.Daemon;
@@ -24,14 +23,7 @@ internal static class DecapsulatorMain
             return 0;
         }
 
-        using var loggerFactory = LoggerFactory.Create(builder => builder
-            .AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-                console.ColorBehavior = LoggerColorBehavior.Disabled;
-            })
-            .AddFilter(level => level >= LogLevel.Information));
+        using var loggerFactory = DaemonLogging.Create();
         var logger = loggerFactory.CreateLogger("lvsd");
 
         using var stop = new CancellationTokenSource();

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using SharpLvs.Daemon;
 
 if (DecapsulatorOptions.IsRequested(args))
@@ -23,15 +21,7 @@ if (options.ShowHelp)
     return 0;
 }
 
-using var loggerFactory = LoggerFactory.Create(builder => builder
-    .AddSimpleConsole(console =>
-    {
-        console.SingleLine = true;
-        console.TimestampFormat = "HH:mm:ss.fff ";
-        console.ColorBehavior = LoggerColorBehavior.Disabled;
-    })
-    .AddFilter(level => level >= LogLevel.Information)
-    .Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+using var loggerFactory = DaemonLogging.Create();
 var logger = loggerFactory.CreateLogger("lvsd");
 
 using var stop = new CancellationTokenSource();
