@@ -54,7 +54,7 @@ stop_lvsd() {
     for i in $(seq 1 100); do alive "$LVSD_PID" || break; sleep 0.1; done
     kill -KILL "$LVSD_PID" 2>/dev/null || true
     wait "$LVSD_PID" 2>/dev/null || true
-    LVSD_PID=""
+    LVSD_PID=""; rm -f "$WORK/lvsd.rules"
 }
 cleanup() { set +e; stop_lvsd; ip netns del "$GEN" 2>/dev/null; ip netns del "$DIR" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -71,7 +71,7 @@ DIR_MAC=$(ip -n "$DIR" -br link show dev d0 | awk '{print $3}')
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 conns() { ip netns exec "$DIR" "$LVSADM" -L -n | awk '$1 == "->" && $NF ~ /^[0-9]+$/ { s += $(NF) + $(NF - 1) } END { print s + 0 }'; }
 start_lvsd() { # start_lvsd CAPACITY
-    ip netns exec "$DIR" taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 --connections "$1" >"$WORK/lvsd.log" 2>&1 &
+    ip netns exec "$DIR" taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 --connections "$1" --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
     LVSD_PID=$!
     local i
     for i in $(seq 1 300); do

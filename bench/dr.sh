@@ -224,16 +224,21 @@ delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separate
     fi
     in_ns "$RS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"], $col["InCsumErrors"] }' /proc/net/snmp
 }
-# CPU 1 in clock ticks: "all busy" (user+nice+system+irq+softirq+steal) and the share that is
-# the director's: irq+softirq (the kernel's ingress work, steered there by RPS) plus lvsd's
-# own process time. On a shared machine other processes also run on CPU 1; they land in
-# "all busy" but not in the director's share.
-cpu1_ticks() {
-    local own=0
-    if [ -n "$LVSD_PID" ]; then
-        own=$( { sed 's/^.*) //' "/proc/$LVSD_PID/stat" 2>/dev/null || echo; } | awk '{ print $12 + $13 }')
+# CPU 1's busy time, in µs: wall time minus idle residency. cpuidle's per-state `time` counts
+# idle to the microsecond; /proc/stat's columns are tick samples (HZ=250 here) and, without
+# CONFIG_IRQ_TIME_ACCOUNTING, a softirq tick that interrupts lvsd is counted both as softirq
+# and in lvsd's own system time, which would charge lvsd for the kernel's ingress work twice.
+# The director's cost is CPU 1's busy time during a run minus the background measured just
+# before it (same candidate set up, no traffic): softirq, lvsd and its syscalls, all once.
+CPUIDLE=/sys/devices/system/cpu/cpu1/cpuidle
+cpu1_sample() { # → "wall_us idle_us"
+    local idle
+    if compgen -G "$CPUIDLE/state*/time" >/dev/null; then
+        idle=$(cat "$CPUIDLE"/state*/time | awk '{ s += $1 } END { print s }')
+    else
+        idle=$(awk -v hz="$HZ" '$1 == "cpu1" { printf "%d", ($5 + $6) * 1e6 / hz }' /proc/stat)
     fi
-    awk -v own="$own" '$1 == "cpu1" { print $2 + $3 + $4 + $7 + $8 + $9, $7 + $8 + own }' /proc/stat
+    echo "$(date +%s%6N) $idle"
 }
 HZ=$(getconf CLK_TCK)
 
@@ -276,7 +281,7 @@ EOF
             [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
             [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
             # shellcheck disable=SC2086
-            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS $placement >"$WORK/lvsd.log" 2>&1 &
+            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -305,6 +310,7 @@ teardown() {
         lvsd|lvsd-nat|lvsd-poll)
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"
+            rm -f "$WORK/lvsd.rules"   # each round starts from no rules, as it configures them
             cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd.log"
             LVSD_PID="" ;;
     esac
@@ -324,17 +330,22 @@ send() { # send PPS SECONDS → "sent seconds"
 }
 
 measure() { # measure ROUND CANDIDATE LOAD PPS
-    local t0 o0 t1 o1 d0 d1 c0 c1 out own all
-    read -r d0 c0 < <(delivered); read -r t0 o0 < <(cpu1_ticks)
+    local w0 i0 w1 i1 w2 i2 w3 i3 d0 d1 c0 c1 out own all
+    read -r w0 i0 < <(cpu1_sample); sleep 0.5; read -r w1 i1 < <(cpu1_sample)
+    read -r d0 c0 < <(delivered); read -r w2 i2 < <(cpu1_sample)
     out=$(send "$4" "$SECS")
     sleep 0.2   # let queued frames drain into the counters
-    read -r t1 o1 < <(cpu1_ticks); read -r d1 c1 < <(delivered)
+    read -r w3 i3 < <(cpu1_sample); read -r d1 c1 < <(delivered)
     set -- "$1" "$2" "$3" $out
-    own=$(awk -v b=$((o1 - o0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
-    all=$(awk -v b=$((t1 - t0)) -v hz="$HZ" 'BEGIN { printf "%.4f", b / hz }')
+    # all = CPU 1 busy during the run; own = that minus the background rate before it.
+    read -r own all < <(awk -v bw=$((w1 - w0)) -v bi=$((i1 - i0)) -v w=$((w3 - w2)) -v i=$((i3 - i2)) 'BEGIN {
+        bg = bw > 0 ? 1 - bi / bw : 0; if (bg < 0) bg = 0
+        busy = w - i; if (busy < 0) busy = 0
+        own = busy - bg * w; if (own < 0) own = 0
+        printf "%.4f %.4f\n", own / 1e6, busy / 1e6 }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" $((d1 - d0)) "$own" "$all" >>"$RUNS"
     awk -v r="$1" -v c="$2" -v l="$3" -v s="$4" -v t="$5" -v d=$((d1 - d0)) -v b="$own" -v a="$all" -v bad=$((c1 - c0)) 'BEGIN {
-        printf "  round %s %-6s %-5s sent %8d  delivered %8d (%6.1f kpps, loss %5.1f%%)  director %.2fs = %s µs/pkt  (CPU 1 all %.2fs)%s\n",
+        printf "  round %s %-6s %-5s sent %8d  delivered %8d (%6.1f kpps, loss %5.1f%%)  director %.2fs = %s µs/pkt  (CPU 1 busy %.2fs)%s\n",
             r, c, l, s, d, d / t / 1e3, 100 * (s - d) / s, b, d ? sprintf("%.2f", b * 1e6 / d) : "-", a,
             bad ? sprintf("  (%d bad checksums!)", bad) : "" }'
 }
@@ -343,9 +354,9 @@ RUNS=$WORK/runs.tsv
 : >"$RUNS"
 mkdir -p "$ROOT/bench/results"
 : >"$ROOT/bench/results/lvsd.log"
-read -r idle0 _ < <(cpu1_ticks); sleep 1; read -r idle1 _ < <(cpu1_ticks)
+read -r bw0 bi0 < <(cpu1_sample); sleep 1; read -r bw1 bi1 < <(cpu1_sample)
 echo "topology $P: generator $GEN_IP ($GEN_MAC) → director $DIR_IP ($DIR_MAC) → real server $RS_IP ($RS_MAC), VIP $VIP:$PORT udp"
-echo "CPU 1 background load before the runs: $(( (idle1 - idle0) * 100 / HZ ))%"
+echo "CPU 1 background load before the runs: $(( 100 - (bi1 - bi0) * 100 / (bw1 - bw0) ))%"
 echo "candidates: $CANDIDATES; $ROUNDS rounds × ${SECS}s at $PPS pps and at saturation; $FLOWS flows; generator $GEN_MODE"
 
 machine_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }

@@ -220,7 +220,7 @@ EOF
         lvsd|lvsd-nat)
             client_to "$DIR_MAC"
             [ "$1" = lvsd-nat ] && rs_via_director
-            ip netns exec "$DIR" nice -n -15 taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 >"$WORK/lvsd.log" 2>&1 &
+            ip netns exec "$DIR" nice -n -15 taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -245,7 +245,7 @@ teardown() {
         haproxy) stop_pid "$HAPROXY_PID"; HAPROXY_PID=""; ip -n "$DIR" addr del $VIP/32 dev lo ;;
         lvsd|lvsd-nat)
             alive "$LVSD_PID" || echo "http.sh: lvsd ended by itself (log below)" >&2
-            stop_pid "$LVSD_PID"; LVSD_PID=""
+            stop_pid "$LVSD_PID"; LVSD_PID=""; rm -f "$WORK/lvsd.rules"
             cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd-http.log"
             rs_direct ;;
     esac

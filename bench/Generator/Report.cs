@@ -55,7 +55,7 @@ internal static class Report
         var sb = new StringBuilder();
         sb.AppendLine(title);
         sb.AppendLine();
-        sb.AppendLine(Inv($"Medians of {rounds} interleaved rounds. **cost** = the director's CPU time on CPU 1 (irq + softirq, where RPS steers its ingress, plus lvsd's own process time) per packet delivered to the real server; **CPU 1 all** counts everything that ran on CPU 1, other machine load included. **capacity** = 1 / cost at saturation. Ratios are medians of per-round ratios: `×kernel` < 1 is cheaper than the kernel (lvsd NAT is compared with the kernel's nft DNAT, everything else with nft `fwd`); `×none` is the share of the no-director rate."));
+        sb.AppendLine(Inv($"Medians of {rounds} interleaved rounds. **cost** = the CPU 1 time the traffic added (CPU 1 busy during the run, from cpuidle residency, minus the background measured just before it), per packet delivered to the real server: RPS steers the director's ingress there and lvsd is pinned there, so it is softirq, lvsd and its syscalls, each counted once; **CPU 1 all** is CPU 1 busy time, other machine load included. **capacity** = 1 / cost at saturation. Ratios are medians of per-round ratios: `×kernel` < 1 is cheaper than the kernel (lvsd NAT is compared with the kernel's nft DNAT, everything else with nft `fwd`); `×none` is the share of the no-director rate."));
         sb.AppendLine();
         sb.AppendLine("| candidate | cost µs/pkt @fixed | ×kernel | CPU 1 all µs/pkt | delivered kpps @fixed | loss @fixed | cost µs/pkt @sat | ×kernel | capacity Mpps | delivered Mpps @sat | ×none | loss @sat |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

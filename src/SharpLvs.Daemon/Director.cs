@@ -99,7 +99,7 @@ internal sealed partial class Director : IDisposable
         _guard = Track(new KernelGuard(names));
         LogGuard(string.Join(", ", names));
 
-        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex), new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds }));
+        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex), new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames }));
         Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections));
         _workerThread = new Thread(RunWorker) { Name = "lvsd data plane", IsBackground = true };
         _undo.Push(new Undo(StopWorker));
