@@ -13,6 +13,8 @@
 #   dnat    kernel NAT: nftables `dnat to RIP` in prerouting (conntrack), ip_forward on
 #   lvsd-nat  bin/lvsd with -m (masquerading) instead of -g
 #   lvsd-poll lvsd (DR) with --coalesce-us 0: woken per frame, to show what coalescing saves
+#   lvsd-alt  DR with another build or other flags, for A/B runs: $LVSD_ALT (default bin/lvsd)
+#             with $LVSD_ALT_ARGS added, e.g. LVSD_ALT_ARGS="--ring-frames 2048"
 #
 # --traffic syn sends TCP SYNs to VIP:80 from up to 16 M distinct clients (198.18.128.0/17 ×
 # source ports) instead of UDP, so every packet is a new connection for the director; the real
@@ -89,6 +91,8 @@ NCPU=$(getconf _NPROCESSORS_ONLN)
 
 GEN_BIN=$ROOT/bench/Generator/bin/Release/net10.0/lvsgen
 LVSD=$ROOT/bin/lvsd
+LVSD_ALT=${LVSD_ALT:-$LVSD}
+LVSD_ALT_ARGS=${LVSD_ALT_ARGS:-}
 LVSADM=$ROOT/bin/lvsadm
 
 # --- build -------------------------------------------------------------------------------
@@ -274,14 +278,15 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat|lvsd-poll)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-alt)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
-            local placement=""
+            local placement="" binary=$LVSD
             [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
             [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
+            [ "$1" = lvsd-alt ] && { binary=$LVSD_ALT; placement="$placement $LVSD_ALT_ARGS"; }
             # shellcheck disable=SC2086
-            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$LVSD" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
+            ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$binary" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -307,7 +312,7 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat|lvsd-poll)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-alt)
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"
             rm -f "$WORK/lvsd.rules"   # each round starts from no rules, as it configures them
