@@ -79,7 +79,14 @@ lab_ip() {
     esac
 }
 
+# IPv6 address of a host, in the canonical form (RFC 5952) that lvsadm and ip(8) print.
 lab_ip6() {
+    local a
+    a="$(_lab_ip6 "$1")" || return 1
+    printf '%s' "${a/:0::/::}"
+}
+
+_lab_ip6() {
     case "$1" in
         client) if ((LAB_FLAT)); then printf '%s::100' "$LAB_LAN6"; else printf '%s::100' "$LAB_CLI6"; fi ;;
         router) printf '%s::254' "$LAB_LAN6" ;;

@@ -18,7 +18,9 @@ lab_up [--servers N] [--flat] [--vip-on eth|lo|none] [--vip ADDR] [--no-rs-vip]
                    default gateway; the director forwards (ip_forward=1); no VIP on them
   --fullnat        as --nat, but the real servers have no default route at all: they
                    reach only their own LAN (where the director's LIPs live)
-  --ipv6           also give every host an fd00:198:18::/48 address (nodad)
+  --ipv6           also give every host an fd00:198:18::/48 address (nodad), and place the
+                   IPv6 VIP fd00:198:18::250 as --vip-on / --no-rs-vip say for the VIP; with
+                   --nat the real servers' IPv6 default route is the director (fd00:198:18:2::1)
   --no-trap        do not install the EXIT/INT/TERM trap that calls lab_down
 EOF
 }
@@ -153,6 +155,7 @@ _lab_build() {
                 # NAT: the director is the real servers' gateway; FULLNAT: no way out at all.
                 if ((LAB_NAT == 1)); then
                     lab_exec "$host" ip route replace default via "$LAB_RS_GW_IP" || return 1
+                    ((LAB_IPV6)) && { lab_exec "$host" ip -6 route replace default via "$LAB_RS6::1" || return 1; }
                 fi
                 continue
             fi
@@ -162,22 +165,26 @@ _lab_build() {
     fi
     # Seed 002: the NAT director forwards (what lvsd handles is kept from the kernel by the guard).
     _lab_sysctl director net.ipv4.ip_forward=$((LAB_NAT ? 1 : 0)) || return 1
+    ((LAB_IPV6)) && { _lab_sysctl director net.ipv6.conf.all.forwarding=$((LAB_NAT ? 1 : 0)) || return 1; }
 
     # TESTBED fact 7: a client that opens many connections needs these.
     _lab_sysctl client net.ipv4.tcp_tw_reuse=1 "net.ipv4.ip_local_port_range=1024 65535" || return 1
 
     _lab_wait_links || return 1
 
-    case "$vip_on" in
-        eth) lab_director_vip_alias "$LAB_VIP" || return 1 ;;
-        lo) lab_director_vip_lo "$LAB_VIP" || return 1 ;;
-        none) ;;
-    esac
-    if ((rs_vip)); then
-        for ((i = 1; i <= LAB_SERVERS; i++)); do
-            lab_realserver_vip "rs$i" "$LAB_VIP" || return 1
-        done
-    fi
+    local vip
+    for vip in "$LAB_VIP" ${LAB_VIP6:+"$LAB_VIP6"}; do
+        case "$vip_on" in
+            eth) lab_director_vip_alias "$vip" || return 1 ;;
+            lo) lab_director_vip_lo "$vip" || return 1 ;;
+            none) ;;
+        esac
+        if ((rs_vip)); then
+            for ((i = 1; i <= LAB_SERVERS; i++)); do
+                lab_realserver_vip "rs$i" "$vip" || return 1
+            done
+        fi
+    done
 }
 
 # _lab_plug HOST IFNAME BRIDGE MAC ADDR4 ADDR6: a veth from HOST to BRIDGE. The pair is

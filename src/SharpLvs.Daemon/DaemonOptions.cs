@@ -21,9 +21,10 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
           -i, --interface IF   serve IF (repeatable); default: every interface that is up,
                                except loopback
-              --no-arp         never answer ARP for a VIP; by default lvsd answers ARP for a
-                               VIP that is configured on no interface, on the interface
-                               whose subnet holds it
+              --no-arp         never answer ARP or neighbour solicitations for a VIP; by
+                               default lvsd answers for a VIP that is configured on no
+                               interface (an IPv6 VIP: or on lo), on the interface whose
+                               subnet holds it
           -t, --tunable NAME=VALUE
                                set one of the /proc/sys/net/ipv4/vs switches lvsd
                                implements (repeatable): conn_reuse_mode,

@@ -5,10 +5,14 @@ using SharpLvs.Packets;
 namespace SharpLvs.Daemon;
 
 /// <summary>
-/// Decides for which VIPs lvsd itself answers ARP: a VIP configured on no interface of the
-/// host has nobody else to answer for it, so lvsd answers on the served interface whose
-/// subnet holds it (as the director's own address would be answered). A VIP on an interface
-/// or on <c>lo</c> is left to the kernel, as with kernel LVS.
+/// Decides for which VIPs lvsd itself answers ARP (IPv4) or Neighbour Solicitations (IPv6): a
+/// VIP configured on no interface of the host has nobody else to answer for it, so lvsd
+/// answers on the served interface whose subnet holds it (as the director's own address would
+/// be answered). An IPv4 VIP on an interface or on <c>lo</c> is left to the kernel, as with
+/// kernel LVS. An IPv6 VIP on <c>lo</c> is answered by lvsd too: ndisc_recv_ns looks the target
+/// up on the receiving interface only (ipv6_get_ifaddr with strict set), so the kernel never
+/// answers for an address on <c>lo</c>, and kernel LVS-DR over IPv6 needs the VIP on the
+/// interface itself.
 /// </summary>
 internal sealed class VipAnswers(bool enabled)
 {
@@ -26,7 +30,9 @@ internal sealed class VipAnswers(bool enabled)
         var answers = new List<ArpAnswer>();
         foreach (var vip in vips.Distinct())
         {
-            if (vip.IsIPv4 && catalog.Locate(vip).Placement == VipPlacement.Nowhere && catalog.FindSubnet(vip) is { } served)
+            var placement = catalog.Locate(vip).Placement;
+            var unanswered = placement == VipPlacement.Nowhere || (!vip.IsIPv4 && placement == VipPlacement.Loopback);
+            if (unanswered && catalog.FindSubnet(vip) is { } served)
             {
                 answers.Add(new ArpAnswer(served.IfIndex, vip, served.Link.Mac));
             }

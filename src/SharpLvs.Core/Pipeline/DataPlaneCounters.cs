@@ -18,6 +18,7 @@ public sealed class DataPlaneCounters
     private long _connectionsExpired;
     private long _checksumsCompleted;
     private long _icmpErrors;
+    private long _neighbourAdvertisements;
 
     /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
     public IpvsStats Totals { get; } = new();
@@ -33,6 +34,9 @@ public sealed class DataPlaneCounters
 
     /// <summary>Packets turned into an ICMP error for their sender (fragmentation needed, packet too big).</summary>
     public long IcmpErrors => Volatile.Read(ref _icmpErrors);
+
+    /// <summary>Neighbour Solicitations for a VIP answered with a Neighbour Advertisement (IPv6's <see cref="ArpReplies"/>).</summary>
+    public long NeighbourAdvertisements => Volatile.Read(ref _neighbourAdvertisements);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -60,6 +64,7 @@ public sealed class DataPlaneCounters
         all.Add(new(nameof(ConnectionsExpired), ConnectionsExpired));
         all.Add(new(nameof(ChecksumsCompleted), ChecksumsCompleted));
         all.Add(new(nameof(IcmpErrors), IcmpErrors));
+        all.Add(new(nameof(NeighbourAdvertisements), NeighbourAdvertisements));
         return all;
     }
 
@@ -81,6 +86,8 @@ public sealed class DataPlaneCounters
     }
 
     internal void CountArpReply() => Volatile.Write(ref _arpReplies, _arpReplies + 1);
+
+    internal void CountNeighbourAdvertisement() => Volatile.Write(ref _neighbourAdvertisements, _neighbourAdvertisements + 1);
 
     internal void CountConnectionCreated() => Volatile.Write(ref _connectionsCreated, _connectionsCreated + 1);
 

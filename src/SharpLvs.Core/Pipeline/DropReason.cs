@@ -77,4 +77,11 @@ public enum DropReason : byte
     /// supports port zero only in persistent services ("check your ipvs configuration").
     /// </summary>
     PortZeroNotPersistent,
+
+    /// <summary>
+    /// A Neighbour Solicitation for a VIP lvsd answers that fails RFC 4861 §7.1.1 (hop limit
+    /// not 255, code not 0, bad checksum, bad options, a DAD probe to a non-solicited-node
+    /// address): silently discarded, as ndisc_recv_ns would.
+    /// </summary>
+    BadNeighbourSolicitation,
 }

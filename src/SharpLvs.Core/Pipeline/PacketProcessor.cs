@@ -95,6 +95,8 @@ public sealed partial class PacketProcessor
         {
             case EtherTypes.Arp:
                 return AnswerArp(ref packet, eth, table, out verdict);
+            case EtherTypes.Ipv6 when (packet.Class is PacketClass.Host or PacketClass.Multicast) && IsNeighbourSolicitation(eth.Payload):
+                return AnswerNeighbourSolicitation(ref packet, eth, table, out verdict);
             case EtherTypes.Ipv4 when packet.Class == PacketClass.Host:
                 return ProcessIpv4(ref packet, eth, table, nowMs, out verdict);
             case EtherTypes.Ipv6 when packet.Class == PacketClass.Host:

@@ -12,7 +12,8 @@ namespace SharpLvs.Core.Tests.Pipeline;
 /// <summary>
 /// The test network: a client behind the director's ingress interface (2), the real servers
 /// behind its egress interface (3). VIP 198.18.0.100 serves TCP 80 (rr over A and B) and
-/// UDP 53 (rr over A); fd00:198:18::100 serves TCP 80 (rr over A6).
+/// UDP 53 (rr over A); fd00:198:18::100 serves TCP 80 (rr over A6). The director answers ARP
+/// and Neighbour Solicitations for both VIPs on the ingress interface.
 /// </summary>
 internal sealed class PipelineLab
 {
@@ -39,7 +40,7 @@ internal sealed class PipelineLab
         Web = MakeService(new ServiceKey(IpProtocols.Tcp, Vip, 80), scheduler, A, B);
         Dns = MakeService(new ServiceKey(IpProtocols.Udp, Vip, 53), scheduler, A);
         Web6 = MakeService(new ServiceKey(IpProtocols.Tcp, Vip6, 80), scheduler, A6);
-        Holder = new ServiceTableHolder(new ServiceTable([Web, Dns, Web6], [new ArpAnswer(IngressIf, Vip, DirectorMac)]));
+        Holder = new ServiceTableHolder(new ServiceTable([Web, Dns, Web6], [new ArpAnswer(IngressIf, Vip, DirectorMac), new ArpAnswer(IngressIf, Vip6, DirectorMac)]));
         Connections = new ConnectionTable(connectionCapacity);
         Processor = new PacketProcessor(Holder, Connections);
     }

@@ -19,8 +19,8 @@ public class ZeroAllocationTests
         ProcessAll(lab, warmUp, 1_000_100);
         lab.Connections.Expire(1_000_100);
 
-        // The measured batch schedules new connections, follows existing ones, answers ARP,
-        // passes and drops: every branch of the hot path.
+        // The measured batch schedules new connections, follows existing ones, answers ARP and
+        // neighbour solicitations, passes and drops: every branch of the hot path.
         var before = GC.GetAllocatedBytesForCurrentThread();
         measured.Batch.Count = measured.Frames.Length;
         lab.Processor.ProcessBatch(measured.Batch, 1_000_200);
@@ -85,6 +85,9 @@ public class ZeroAllocationTests
             (FrameBuilder.Tcp(DirectorMac, ClientMac, Client6, firstNewPort, Vip6, 80, TcpFlags.Syn), PacketClass.Host),
             (FrameBuilder.ArpRequest(ClientMac, Client, Vip), PacketClass.Broadcast),
             (FrameBuilder.ArpRequest(ClientMac, Client, Other), PacketClass.Broadcast),
+            (Convert.FromHexString(NeighbourDiscoveryTests.MulticastSolicitation), PacketClass.Multicast),
+            (Convert.FromHexString(NeighbourDiscoveryTests.DadProbe), PacketClass.Multicast),
+            (Convert.FromHexString(NeighbourDiscoveryTests.UnicastSolicitation)[..70], PacketClass.Host),
             (FrameBuilder.Tcp(DirectorMac, ClientMac, Client, 1, Other, 80, TcpFlags.Syn), PacketClass.Host),
             (Tcp(Client, 9, TcpFlags.Ack), PacketClass.Host),
             (Syn(firstNewPort)[..40], PacketClass.Host),
