@@ -17,6 +17,11 @@ public enum DropReason : byte
     RealServerUnavailable,
     NoNextHop,
     ConnectionTableFull,
+
+    /// <summary>
+    /// A later fragment whose first fragment was not seen: it came first (out of order), its
+    /// first fragment was dropped, or its datagram was already complete (a duplicate).
+    /// </summary>
     NotFirstFragment,
     InvalidTcpFlags,
     FrameTooLarge,
@@ -84,4 +89,13 @@ public enum DropReason : byte
     /// address): silently discarded, as ndisc_recv_ns would.
     /// </summary>
     BadNeighbourSolicitation,
+
+    /// <summary>A first fragment found every slot of its fragment-cache bucket held by a live datagram.</summary>
+    FragmentCacheFull,
+
+    /// <summary>A later fragment came after its datagram's fragment-cache timer ran out (ipfrag_time).</summary>
+    FragmentExpired,
+
+    /// <summary>A later fragment whose offset lies inside the first fragment's transport header (RFC 1858 §3).</summary>
+    FragmentOverlapsTransportHeader,
 }

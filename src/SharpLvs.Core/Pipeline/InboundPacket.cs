@@ -27,4 +27,9 @@ internal struct InboundPacket
 
     public byte TcpFlags;
     public bool IsIPv6;
+
+    /// <summary>The first fragment of a datagram: its decision is kept in the fragment cache's <see cref="FragmentSlot"/>.</summary>
+    public bool IsFirstFragment;
+
+    public int FragmentSlot;
 }

@@ -49,10 +49,10 @@ public sealed partial class PacketProcessor
                 return DropReason.ShortFrame;
         }
 
-        // Only the first fragment carries the ports; the others need the fragment cache.
-        if (ip.IsFragment && !ip.IsFirstFragment)
+        // Only the first fragment carries the ports; the others follow it (fragment cache).
+        if (ip.IsFragment)
         {
-            return DropReason.NotFirstFragment;
+            return ProcessFragmentIpv4(ref packet, eth, ip, table, nowMs, out verdict);
         }
 
         var protocol = ip.Protocol;
@@ -110,9 +110,10 @@ public sealed partial class PacketProcessor
             return DropReason.BadIpv6ExtensionHeaders;
         }
 
-        if (!upper.HasUpperLayerHeader)
+        // An atomic fragment (offset 0, M clear) is a whole packet (RFC 6946).
+        if (upper.IsFragment && (upper.FragmentOffset != 0 || upper.MoreFragments))
         {
-            return DropReason.NotFirstFragment;
+            return ProcessFragmentIpv6(ref packet, eth, ip, upper, table, nowMs, out verdict);
         }
 
         var protocol = upper.Protocol;

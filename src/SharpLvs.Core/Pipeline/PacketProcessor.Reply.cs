@@ -25,14 +25,17 @@ public sealed partial class PacketProcessor
             return DropReason.None;
         }
 
-        // Malformed or fragmented packets and other protocols are left to the host, as
-        // ip_vs_out accepts what it cannot match (the kernel guard keeps the host off the
-        // served reply flows).
+        // Malformed packets and other protocols are left to the host, as ip_vs_out accepts
+        // what it cannot match (the kernel guard keeps the host off the served reply flows).
         if (Ipv4Header.TryParse(l3, out var ip) != Ipv4ParseResult.Ok
-            || ip.IsFragment
             || ip.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
         {
             return DropReason.None;
+        }
+
+        if (ip.IsFragment)
+        {
+            return ProcessReplyFragmentIpv4(ref packet, eth, ip, table, nowMs, out verdict);
         }
 
         var reply = default(InboundPacket);
@@ -58,9 +61,17 @@ public sealed partial class PacketProcessor
         }
 
         if (Ipv6Header.TryParse(l3, out var ip) != Ipv6ParseResult.Ok
-            || !ip.TrySkipExtensionHeaders(out var upper)
-            || !upper.HasUpperLayerHeader
-            || upper.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
+            || !ip.TrySkipExtensionHeaders(out var upper))
+        {
+            return DropReason.None;
+        }
+
+        if (upper.IsFragment && (upper.FragmentOffset != 0 || upper.MoreFragments))
+        {
+            return ProcessReplyFragmentIpv6(ref packet, eth, ip, upper, table, nowMs, out verdict);
+        }
+
+        if (upper.Protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
         {
             return DropReason.None;
         }
@@ -124,6 +135,11 @@ public sealed partial class PacketProcessor
         else
         {
             connections.OnUdpPacket(index, nowMs);
+        }
+
+        if (reply.IsFirstFragment)
+        {
+            BindReplyFragment(reply, ref entry);
         }
 
         var xmit = NatForwarder.Outbound(ref packet, reply, entry.Key, hop);

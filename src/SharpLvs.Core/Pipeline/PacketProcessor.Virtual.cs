@@ -113,6 +113,11 @@ public sealed partial class PacketProcessor
         }
 
         inbound.ReplyFlow = index >= 0 ? connections[index].ReplyKey : default;
+        if (inbound.IsFirstFragment)
+        {
+            BindFragment(inbound, server, forwarder, serviceStats);
+        }
+
         var xmit = forwarder.Inbound(ref packet, inbound, server);
         if (xmit == DropReason.FragmentationNeeded && packet.EgressIfIndex != 0)
         {

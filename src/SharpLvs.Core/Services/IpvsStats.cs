@@ -63,4 +63,9 @@ public sealed partial class IpvsStats
         Volatile.Write(ref _outPackets, _outPackets + 1);
         Volatile.Write(ref _outBytes, _outBytes + bytes);
     }
+
+    /// <summary>A later fragment: the kernel counts the reassembled datagram as one packet.</summary>
+    internal void CountInBytes(int bytes) => Volatile.Write(ref _inBytes, _inBytes + bytes);
+
+    internal void CountOutBytes(int bytes) => Volatile.Write(ref _outBytes, _outBytes + bytes);
 }
