@@ -28,6 +28,9 @@ internal sealed partial class Director
     [LoggerMessage(8, LogLevel.Information, "neighbours: {Message}")]
     private partial void LogResolver(string message);
 
+    [LoggerMessage(16, LogLevel.Warning, "solicited-node groups: {Message}")]
+    private partial void LogNeighbourGroups(string message);
+
     [LoggerMessage(9, LogLevel.Warning, "control connection failed: {Message}")]
     private partial void LogControlError(string message);
 

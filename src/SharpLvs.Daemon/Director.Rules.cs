@@ -81,6 +81,7 @@ internal sealed partial class Director
                 _rules.Marks);
             _services.Publish(table);
             _publishedRules = _rules;
+            _neighbourGroups?.Update(table.ArpAnswers);
 
             // --set tcp tcpfin udp: the table reads its timeouts at each packet, as the kernel's
             // per-state timeout table is read at each transition.

@@ -34,6 +34,7 @@ internal sealed partial class Director : IDisposable
     private NetlinkRoute _netlink = null!;
     private KernelGuard _guard = null!;
     private AfPacketPort _port = null!;
+    private SolicitedNodeGroups? _neighbourGroups;
     private NeighbourResolver _resolver = null!;
     private RuleSetHandler _handler = null!;
     private VipAnswers _vipAnswers = null!;
@@ -101,6 +102,7 @@ internal sealed partial class Director : IDisposable
 
         _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex), new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames }));
         Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections));
+        _neighbourGroups = new SolicitedNodeGroups(_port, message => LogNeighbourGroups(message));
         _workerThread = new Thread(RunWorker) { Name = "lvsd data plane", IsBackground = true };
         _undo.Push(new Undo(StopWorker));
         _workerThread.Start();

@@ -3,7 +3,8 @@
 # first) wherever the director keeps the IPv6 VIP: on eth0, on lo, or on no interface.
 # On lo and nowhere the kernel does not answer Neighbour Solicitations for it (ndisc
 # answers only for addresses on the receiving interface), so lvsd does: the router must
-# resolve the VIP to the director's MAC. The real servers hold the VIP on lo (/128; IPv6
+# resolve the VIP to the director's MAC, and lvsd joins the VIP's solicited-node multicast
+# group for as long as it runs. The real servers hold the VIP on lo (/128; IPv6
 # needs no arp_ignore). `lvsadm -Ln --stats` counts the connections and packets, and the
 # director's kernel sends no RST and no ICMPv6 error for the flows lvsd serves.
 . "$(dirname "$0")/lib.sh"
@@ -71,7 +72,17 @@ for placement in eth lo none; do
     ((rst == 0 && icmp == 0 && from_vip == 0)) ||
         fail "VIP6 on $placement: the director's kernel answered: $(lab_capture_read "dir-$placement" "$own and not (ip6 proto 58 and ip6[40] > 132)" | head -n 3)"
 
+    # On lo or nowhere the host has not joined the VIP's solicited-node group (a NIC with a
+    # multicast filter would drop the solicitation): lvsd's socket joins it, until it stops.
+    group=33:33:ff:00:02:50
+    if [[ "$placement" != eth ]]; then
+        lab_exec director ip maddr show dev eth0 | grep -q "link  $group" ||
+            fail "VIP6 on $placement: lvsd did not join $group: $(lab_exec director ip maddr show dev eth0)"
+    fi
     lab_stop_lvsd || fail "lvsd did not stop cleanly"
+    if [[ "$placement" != eth ]] && lab_exec director ip maddr show dev eth0 | grep -q "link  $group"; then
+        fail "VIP6 on $placement: $group still joined after lvsd stopped"
+    fi
 done
 
 step "lvsd --no-arp leaves a VIP6 on no interface unanswered"

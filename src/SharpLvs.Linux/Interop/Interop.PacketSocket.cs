@@ -9,6 +9,8 @@ internal static partial class Interop
 
     // linux/socket.h, linux/if_packet.h
     internal const int SOL_PACKET = 263;
+    internal const int PACKET_ADD_MEMBERSHIP = 1;
+    internal const int PACKET_DROP_MEMBERSHIP = 2;
     internal const int PACKET_RX_RING = 5;
     internal const int PACKET_STATISTICS = 6;
     internal const int PACKET_COPY_THRESH = 7;
@@ -17,6 +19,7 @@ internal static partial class Interop
     internal const int PACKET_VNET_HDR = 15;
     internal const int PACKET_QDISC_BYPASS = 20;
     internal const int PACKET_IGNORE_OUTGOING = 23;
+    internal const ushort PACKET_MR_MULTICAST = 0;
 
     /// <summary>struct sockaddr_ll (linux/if_packet.h): a link-layer address and its interface.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -39,5 +42,15 @@ internal static partial class Interop
     {
         public uint Packets;
         public uint Drops;
+    }
+
+    /// <summary>struct packet_mreq (linux/if_packet.h): a link-layer membership of a packet socket.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct PacketMreq
+    {
+        public int IfIndex;
+        public ushort Type;
+        public ushort AddressLength;
+        public fixed byte Address[8];
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using SharpLvs.Core.Pipeline;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Linux.Ports;
 
@@ -184,6 +185,25 @@ public sealed unsafe class AfPacketPort : IPacketPort
     /// </summary>
     public bool SendFrame(int ifIndex, ReadOnlySpan<byte> frame) =>
         Volatile.Read(ref _state) != 2 && _transmitter.SendOne(ifIndex, frame);
+
+    /// <summary>
+    /// Joins (or leaves) an Ethernet multicast group on one served interface, e.g. the
+    /// solicited-node group of an IPv6 VIP the host itself has not joined; any thread. Returns
+    /// null on success, otherwise why not.
+    /// </summary>
+    public string? SetMulticastMembership(int ifIndex, MacAddress group, bool join)
+    {
+        foreach (var ring in _rings)
+        {
+            if (ring.IfIndex == ifIndex)
+            {
+                var errno = ring.SetMembership(group, join);
+                return errno == 0 ? null : Interop.Errors.Describe(errno);
+            }
+        }
+
+        return $"ifindex {ifIndex} is not served";
+    }
 
     /// <summary>Adds the kernel's ring-full drops since the last call to <see cref="KernelDrops"/> (any thread).</summary>
     public long RefreshKernelDrops()

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Linux.Ports;
 
@@ -191,6 +192,19 @@ internal sealed unsafe class PacketRing : IDisposable
         var length = sizeof(Interop.TPacketStats);
         _ = Interop.GetSockOpt(_socket.Fd, Interop.SOL_PACKET, Interop.PACKET_STATISTICS, &stats, &length);
         return stats;
+    }
+
+    /// <summary>
+    /// Adds or drops this socket's membership of an Ethernet multicast group on its interface
+    /// (PACKET_ADD_MEMBERSHIP, PACKET_MR_MULTICAST: dev_mc_add, so the NIC's filter lets the
+    /// group in); the kernel drops it with the socket. Returns 0 or the errno.
+    /// </summary>
+    public int SetMembership(MacAddress group, bool add)
+    {
+        var request = new Interop.PacketMreq { IfIndex = IfIndex, Type = Interop.PACKET_MR_MULTICAST, AddressLength = 6 };
+        group.WriteTo(new Span<byte>(request.Address, 6));
+        var option = add ? Interop.PACKET_ADD_MEMBERSHIP : Interop.PACKET_DROP_MEMBERSHIP;
+        return Interop.SetSockOpt(_socket.Fd, Interop.SOL_PACKET, option, &request, sizeof(Interop.PacketMreq)) == 0 ? 0 : Interop.Errors.Last;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
