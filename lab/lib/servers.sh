@@ -58,11 +58,13 @@ _lab_listening() {
 # In DR the reply must leave from the VIP, so pass the VIP as BIND: a socket bound to
 # 0.0.0.0 would answer from the real server's own address.
 lab_start_udp_echo() {
-    local host="$1" port="$2" bind="${3:-0.0.0.0}" name="${4:-$1}"
+    local host="$1" port="$2" bind="${3:-0.0.0.0}" name="${4:-$1}" listen
     # The child must keep reading its input (cat): if it exited at once, socat could hit
     # EPIPE writing the datagram to it and die before sending the answer. -T 2 ends each
-    # child once its exchange is idle.
-    lab_spawn "$host" "udp-$host-$port" socat -T 2 "UDP4-RECVFROM:$port,bind=$bind,reuseaddr,fork" \
+    # child once its exchange is idle. An IPv6 BIND (:: for any) makes it an IPv6 socket.
+    listen="UDP4-RECVFROM:$port,bind=$bind"
+    [[ "$bind" == *:* ]] && listen="UDP6-RECVFROM:$port,bind=[$bind]"
+    lab_spawn "$host" "udp-$host-$port" socat -T 2 "$listen,reuseaddr,fork" \
         "SYSTEM:echo $name; cat >/dev/null" || return 1
     lab_wait_for 10 _lab_listening "$host" udp "$port" ||
         { _lab_die "socat UDP echo on $host:$port did not start"; cat "$LAB_DIR/udp-$host-$port.log" >&2; return 1; }

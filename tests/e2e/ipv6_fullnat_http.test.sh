@@ -31,6 +31,7 @@ syn="ip6 proto 6 and dst port 8080 and ip6[53] & 0x12 == 0x02"
 lab_capture_start rs1 rs1 eth0 "$syn" || fail "capture on rs1"
 lab_capture_start rs2 rs2 eth0 "$syn" || fail "capture on rs2"
 lab_capture_start cli client eth0 ip6 and tcp || fail "capture on client"
+lab_capture_start dir director eth1 ip6 || fail "capture on the director's eth1"
 
 step "one request first, then $CLIENTS parallel curls"
 body="$(http_get client "http://[$VIP6]/")"
@@ -51,6 +52,11 @@ step "$answered of $CLIENTS answered ($failed curl failures)"
 lab_capture_stop rs1
 lab_capture_stop rs2
 lab_capture_stop cli
+lab_capture_stop dir
+dmac="$(lab_mac director eth1)"
+# lvsd's frames bypass the director's taps: what is seen from its MAC is its kernel's.
+kernel=$(lab_capture_count dir "ether src $dmac and ((ip6 proto 6 and ip6[53] & 4 != 0) or (ip6 proto 58 and ip6[40] < 128))")
+((kernel == 0)) || fail "the director's kernel sent $kernel RST/ICMPv6 errors to the real servers: $(lab_capture_read dir "ether src $dmac" | head -n 3)"
 syns=$(lab_capture_read rs1; lab_capture_read rs2)
 total=$(grep -c . <<<"$syns")
 from_lip=$(grep -cF " $LIP6." <<<"$syns")

@@ -4,7 +4,9 @@
 # (net.ipv6.conf.all.forwarding=1). [VIP6]:80 maps to [RIP]:8080 (port mapping), rr
 # alternates rs2, rs1, ...; the client sees every answer from [VIP6]:80 and nothing else
 # from the server side (no un-NATed reply forwarded by the director's kernel, which also
-# sends no RST and no ICMPv6 error); `lvsadm -Ln --stats` counts packets in and out.
+# sends no RST and no ICMPv6 error); `lvsadm -Ln --stats` counts packets in and out. UDP
+# too: socat answers through [VIP6]:53 -> [RIP]:5353, the client's socket accepting only
+# answers from [VIP6]:53.
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
@@ -53,6 +55,17 @@ dmac="$(lab_mac director eth1)"
 # included: lvsd's frames bypass the director's taps, so whatever is seen is the kernel's).
 kernel=$(lab_capture_count dir "ether src $dmac and ((ip6 proto 6 and ip6[53] & 4 != 0) or (ip6 proto 58 and (ip6[40] < 128 or ip6[40] == 137)))")
 ((kernel == 0)) || fail "the director's kernel sent $kernel RST/ICMPv6 errors: $(lab_capture_read dir "ether src $dmac and not (ip6 proto 58 and ip6[40] > 132 and ip6[40] < 137)" | head -n 3)"
+
+step "UDP: [$VIP6]:53 -> [RIP]:5353 -m, each datagram from a new port a new connection"
+lab_start_udp_echo rs1 5353 "::" || fail "udp echo rs1"
+lab_start_udp_echo rs2 5353 "::" || fail "udp echo rs2"
+lvsadm_ok -A -u "[$VIP6]:53" -s rr
+lvsadm_ok -a -u "[$VIP6]:53" -r "[$RS1]:5353" -m -w 1
+lvsadm_ok -a -u "[$VIP6]:53" -r "[$RS2]:5353" -m -w 1
+udp=()
+for _ in 1 2 3 4; do udp+=("$(udp_ask client "$VIP6" 53)"); done
+echo "UDP answers: ${udp[*]}"
+[[ "${udp[*]}" == "rs2 rs1 rs2 rs1" ]] || fail "UDP over IPv6 NAT answered: ${udp[*]}"
 
 step "-Ln --stats counts both directions"
 stats="$(lab_lvsadm -Ln --stats 2>&1)"

@@ -4,7 +4,8 @@
 # mixed cases ipvsadm allows only for tunnels: 4in6 (an IPv4 service, IPv6 real servers,
 # outer next header 4) and 6in4 (an IPv6 service, IPv4 real servers, protocol 41). Each
 # time rr alternates rs2, rs1 with curl, the tunnel packets are seen arriving at rs1 with
-# the right outer family and protocol, and `lvsadm -Ln --stats` counts the connections.
+# the right outer family and protocol, `lvsadm -Ln --stats` counts the connections, and the
+# director's kernel sends no RST and no ICMP error.
 # A 6in6 POST larger than the tunnel's MTU draws an ICMPv6 Packet Too Big (MTU 1460) to
 # the client, after which it gets through. (The outer source is the route's preferred source
 # toward the real server, as in the kernel; with the IPv6 VIP on eth0 as a /128 Linux picks
@@ -38,6 +39,7 @@ phase() {
     grep -qF "$(route_line_prefix "$rs1" Tunnel 1)" <<<"$listing" || fail "$name: no Tunnel line for $rs1 in: $listing"
 
     lab_capture_start "rs1-$name" rs1 eth0 "$filter" || fail "capture on rs1"
+    lab_capture_start "dir-$name" director eth0 || fail "capture on the director"
     local answers=()
     for i in 1 2 3 4 5 6; do answers+=("$(http_get client "$url")"); done
     echo "answers: ${answers[*]}"
@@ -46,6 +48,12 @@ phase() {
         [[ "${answers[$i]}" == "$want" ]] || fail "$name: request $((i + 1)) answered by '${answers[$i]}', expected $want"
     done
     lab_capture_stop "rs1-$name"
+    lab_capture_stop "dir-$name"
+    # lvsd's frames bypass the director's taps: a RST or an ICMP(v6) error seen from its MAC
+    # would be its kernel's.
+    local kernel
+    kernel=$(lab_capture_count "dir-$name" "ether src $DMAC and ((tcp[tcpflags] & tcp-rst != 0) or (icmp and icmp[0] != 8 and icmp[0] != 0) or (ip6 proto 6 and ip6[53] & 4 != 0) or (ip6 proto 58 and ip6[40] < 128))")
+    ((kernel == 0)) || fail "$name: the director's kernel sent $kernel RST/ICMP errors: $(lab_capture_read "dir-$name" "ether src $DMAC" | head -n 3)"
     local tunnelled
     tunnelled=$(lab_capture_count "rs1-$name")
     echo "$name: rs1 received $tunnelled tunnel packets ($filter)"

@@ -71,8 +71,8 @@ route_line_prefix() {
 }
 
 # udp_ask HOST ADDR PORT [SRCPORT]: send one datagram "ping" from HOST, print the first
-# answer (empty if none within 8 s). socat's UDP4 client connects its socket, so only an
-# answer from ADDR:PORT counts. The answer is read by a small script instead of socat's
+# answer (empty if none within 8 s); ADDR may be IPv6. socat's UDP client connects its
+# socket, so only an answer from ADDR:PORT counts. The answer is read by a small script instead of socat's
 # stdout because socat gives up 0.5 s after its stdin ends, which a loaded machine
 # can exceed.
 udp_ask() {
@@ -81,7 +81,9 @@ udp_ask() {
     f="$(mktemp -p "$LAB_DIR" udp.XXXXXX)"
     [[ -f "$LAB_DIR/udp-ask.sh" ]] ||
         printf '%s\n' 'echo ping' 'read -t 8 -r a && printf "%s\n" "$a" >"$1"' >"$LAB_DIR/udp-ask.sh"
-    lab_exec "$host" timeout 12 socat -T 10 -t 0.1 "UDP4:$addr:$port$opts" \
+    local peer="UDP4:$addr:$port"
+    [[ "$addr" == *:* ]] && peer="UDP6:[$addr]:$port"
+    lab_exec "$host" timeout 12 socat -T 10 -t 0.1 "$peer$opts" \
         "EXEC:bash $LAB_DIR/udp-ask.sh $f" >/dev/null 2>&1
     cat "$f"
     rm -f "$f"
