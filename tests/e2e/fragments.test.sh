@@ -6,8 +6,8 @@
 # is fragmented too (through lvsd's reply path in NAT). Every datagram must arrive whole at
 # one real server (its kernel reassembles it and checks the UDP checksum: a fragment sent to
 # the other server, or a wrong checksum after NAT, loses the datagram), every client must
-# stick to one server (its connection entry), both servers must be used, and lvsd must
-# count no fragment drops.
+# stick to one server (its connection entry), both servers must be used, lvsd must count no
+# fragment drops, and in NAT the client must see no un-NATed fragment (the kernel guard).
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
@@ -147,6 +147,8 @@ from_vip=$(lab_capture_count "frag-cli" "src host $VIP and ip[6:2] & 0x1fff != 0
 stray=$(lab_capture_count "frag-cli" "not src host $VIP and not src host $(lab_ip client)")
 step "NAT: the client got $from_vip reply fragments from the VIP and $stray packets from anywhere else"
 ((from_vip > 0)) || fail "NAT: no fragmented answers came back from the VIP"
+# The guard keeps the host from forwarding later reply fragments un-NATed (they carry no port).
+((stray == 0)) || fail "NAT: $stray un-NATed packets reached the client: $(lab_capture_read "frag-cli" "not src host $VIP and not src host $(lab_ip client)" | head -n 3)"
 no_fragment_drops NAT
 lab_lvsadm -Ln --stats
 pass

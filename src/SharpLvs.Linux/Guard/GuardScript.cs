@@ -9,7 +9,7 @@ namespace SharpLvs.Linux.Guard;
 /// The nft scripts of <see cref="KernelGuard"/>. Closing braces stand on their own lines
 /// (TESTBED fact 3: nft's parser rejects some one-line forms).
 /// </summary>
-internal static class GuardScript
+internal static partial class GuardScript
 {
     public const string Family = "netdev";
     public const string Table = "sharplvs";
@@ -38,6 +38,7 @@ internal static class GuardScript
         s.Append(CultureInfo.InvariantCulture, $"\tset {ReplySet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t}}\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet4} {{\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
         s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
+        AppendFragmentSets(s);
 
         // Firewall-mark selectors are prefixes and port ranges that may overlap, which an
         // interval set refuses: they are rules of their own chain, replaced as a whole.
@@ -56,6 +57,7 @@ internal static class GuardScript
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 saddr . meta l4proto . th sport @{ReplySet6} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{LocalSet4} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{LocalSet6} drop\n");
+            AppendFragmentRules(s);
             s.Append(CultureInfo.InvariantCulture, $"\t\tjump {MarksChain}\n");
             s.Append("\t}\n");
         }
@@ -89,6 +91,7 @@ internal static class GuardScript
         AppendTuples(s, Set4, Set6, tuples);
         AppendTuples(s, ReplySet4, ReplySet6, replySources);
         AppendRanges(s, localAddresses);
+        AppendFragmentRefill(s, tuples, replySources, localAddresses);
         s.Append(CultureInfo.InvariantCulture, $"flush chain {Family} {Table} {MarksChain}\n");
         foreach (var mark in (marks ?? []).Distinct())
         {

@@ -9,7 +9,9 @@ namespace SharpLvs.Linux.Guard;
 /// that drops the served (protocol, VIP, port) tuples. AF_PACKET sees frames before the
 /// netdev ingress hook, so lvsd still receives them, while the kernel neither answers (RST,
 /// ICMP unreachable) nor forwards a second copy, wherever the VIP is configured and whatever
-/// ip_forward says. Created (replacing a stale one) at construction, removed on Dispose.
+/// ip_forward says. Later fragments, which carry no ports, are dropped by (address,
+/// protocol) (<see cref="GuardScript"/>'s fragment sets). Created (replacing a stale one) at
+/// construction, removed on Dispose.
 /// </summary>
 public sealed class KernelGuard : IDisposable
 {
@@ -65,7 +67,11 @@ public sealed class KernelGuard : IDisposable
         ArgumentNullException.ThrowIfNull(replySources);
         ArgumentNullException.ThrowIfNull(localAddresses);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var wanted = new GuardSets([.. tuples], [.. replySources], [.. localAddresses], [.. marks ?? []]);
+        HashSet<(byte, InetAddress, ushort)> tupleSet = [.. tuples];
+        HashSet<(byte, InetAddress, ushort)> replySet = [.. replySources];
+        HashSet<(byte, InetAddress, ushort, ushort)> localSet = [.. localAddresses];
+        var wanted = new GuardSets(tupleSet, replySet, localSet, [.. marks ?? []],
+            GuardScript.FragmentDestinations(tupleSet, localSet), GuardScript.FragmentSources(replySet));
         if (_applied is null || !_applied.Marks.SequenceEqual(wanted.Marks))
         {
             // First fill, or the marks chain changes (rules in order, flushed and refilled).
@@ -88,7 +94,11 @@ public sealed class KernelGuard : IDisposable
 
         try
         {
-            Apply(GuardScript.Change(diff), "update the guarded tuples");
+            // The fragment sets follow from the others: they change only when those do.
+            var fragments = GuardScript.ChangeFragments(
+                Except(wanted.FragmentDestinations, _applied.FragmentDestinations), Except(_applied.FragmentDestinations, wanted.FragmentDestinations),
+                Except(wanted.FragmentSources, _applied.FragmentSources), Except(_applied.FragmentSources, wanted.FragmentSources));
+            Apply(GuardScript.Change(diff) + fragments, "update the guarded tuples");
         }
         catch
         {
@@ -118,7 +128,9 @@ public sealed class KernelGuard : IDisposable
         HashSet<(byte Protocol, InetAddress Vip, ushort Port)> Tuples,
         HashSet<(byte Protocol, InetAddress Rip, ushort Port)> ReplySources,
         HashSet<(byte Protocol, InetAddress Lip, ushort FirstPort, ushort LastPort)> LocalAddresses,
-        List<FirewallMarkRule> Marks);
+        List<FirewallMarkRule> Marks,
+        HashSet<(byte Protocol, InetAddress Address)> FragmentDestinations,
+        HashSet<(byte Protocol, InetAddress Address)> FragmentSources);
 
     /// <summary>The table as nft prints it (for diagnostics).</summary>
     public string Describe()

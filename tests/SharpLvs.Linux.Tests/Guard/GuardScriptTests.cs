@@ -36,6 +36,18 @@ public class GuardScriptTests
             		type ipv6_addr . inet_proto . inet_service
             		flags interval
             	}
+            	set fragdst4 {
+            		type ipv4_addr . inet_proto
+            	}
+            	set fragdst6 {
+            		type ipv6_addr . inet_proto
+            	}
+            	set fragsrc4 {
+            		type ipv4_addr . inet_proto
+            	}
+            	set fragsrc6 {
+            		type ipv6_addr . inet_proto
+            	}
             	chain marks {
             	}
             	chain ingress0 {
@@ -46,6 +58,10 @@ public class GuardScriptTests
             		ip6 saddr . meta l4proto . th sport @rs6 drop
             		ip daddr . meta l4proto . th dport @lip4 drop
             		ip6 daddr . meta l4proto . th dport @lip6 drop
+            		ip frag-off & 0x1fff != 0 ip daddr . meta l4proto @fragdst4 drop
+            		ip6 daddr . meta l4proto @fragdst6 frag frag-off != 0 drop
+            		ip frag-off & 0x1fff != 0 ip saddr . meta l4proto @fragsrc4 drop
+            		ip6 saddr . meta l4proto @fragsrc6 frag frag-off != 0 drop
             		jump marks
             	}
             	chain ingress1 {
@@ -56,6 +72,10 @@ public class GuardScriptTests
             		ip6 saddr . meta l4proto . th sport @rs6 drop
             		ip daddr . meta l4proto . th dport @lip4 drop
             		ip6 daddr . meta l4proto . th dport @lip6 drop
+            		ip frag-off & 0x1fff != 0 ip daddr . meta l4proto @fragdst4 drop
+            		ip6 daddr . meta l4proto @fragdst6 frag frag-off != 0 drop
+            		ip frag-off & 0x1fff != 0 ip saddr . meta l4proto @fragsrc4 drop
+            		ip6 saddr . meta l4proto @fragsrc6 frag frag-off != 0 drop
             		jump marks
             	}
             }
@@ -108,6 +128,17 @@ public class GuardScriptTests
             add element netdev sharplvs vip6 {
             	fd00:198:18::10 . 6 . 443,
             }
+            flush set netdev sharplvs fragdst4
+            flush set netdev sharplvs fragdst6
+            flush set netdev sharplvs fragsrc4
+            flush set netdev sharplvs fragsrc6
+            add element netdev sharplvs fragdst4 {
+            	198.18.0.10 . 17,
+            	198.18.0.10 . 6,
+            }
+            add element netdev sharplvs fragdst6 {
+            	fd00:198:18::10 . 6,
+            }
             flush chain netdev sharplvs marks
 
             """.ReplaceLineEndings("\n"),
@@ -153,6 +184,8 @@ public class GuardScriptTests
         Assert.Equal(
             "flush set netdev sharplvs vip4\nflush set netdev sharplvs vip6\nflush set netdev sharplvs rs4\n"
             + "flush set netdev sharplvs rs6\nflush set netdev sharplvs lip4\nflush set netdev sharplvs lip6\n"
+            + "flush set netdev sharplvs fragdst4\nflush set netdev sharplvs fragdst6\n"
+            + "flush set netdev sharplvs fragsrc4\nflush set netdev sharplvs fragsrc6\n"
             + "flush chain netdev sharplvs marks\n",
             GuardScript.Update([]));
     }
@@ -168,6 +201,36 @@ public class GuardScriptTests
         Assert.Contains("add element netdev sharplvs rs4 {\n\t198.18.1.21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs rs6 {\n\tfd00:198:18:2::21 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs lip4 {\n\t198.18.1.250 . 6 . 1024-65535,\n}\n", script, StringComparison.Ordinal);
+
+        // Later fragments carry no ports: the sources and local addresses by protocol alone.
+        Assert.Contains("add element netdev sharplvs fragsrc4 {\n\t198.18.1.21 . 6,\n}\n", script, StringComparison.Ordinal);
+        Assert.Contains("add element netdev sharplvs fragsrc6 {\n\tfd00:198:18:2::21 . 6,\n}\n", script, StringComparison.Ordinal);
+        Assert.Contains("add element netdev sharplvs fragdst4 {\n\t198.18.1.250 . 6,\n}\n", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChangeFragments_DeletesThenAddsPairs()
+    {
+        var script = GuardScript.ChangeFragments(
+            addedDestinations: [(17, InetAddress.Parse("198.18.0.11"))],
+            removedDestinations: [(6, InetAddress.Parse("fd00:198:18::10"))],
+            addedSources: [],
+            removedSources: [(6, InetAddress.Parse("198.18.1.1"))]);
+
+        Assert.Equal(
+            """
+            delete element netdev sharplvs fragdst6 {
+            	fd00:198:18::10 . 6,
+            }
+            delete element netdev sharplvs fragsrc4 {
+            	198.18.1.1 . 6,
+            }
+            add element netdev sharplvs fragdst4 {
+            	198.18.0.11 . 17,
+            }
+
+            """.ReplaceLineEndings("\n"),
+            script);
     }
 
     [Fact]

@@ -67,6 +67,31 @@ public class KernelGuardTests
     }
 
     [RootFact]
+    public void Update_ServedFlows_LaterFragmentSetsFollowAcceptedByNft()
+    {
+        using var director = NetworkNamespace.Create("d");
+        using var peer = NetworkNamespace.Create("p");
+        NetworkNamespace.Link(director, "vd", "198.18.0.2/24", peer, "vp", "198.18.0.1/24");
+        using var guard = director.Run(() => new KernelGuard(["vd"]));
+
+        director.Run(() => guard.Update(
+            [(17, InetAddress.Parse("198.18.0.2"), 53), (17, InetAddress.Parse("198.18.0.2"), 5353), (6, InetAddress.Parse("fd00:198:18::2"), 80)],
+            [(17, InetAddress.Parse("198.18.1.21"), 53)],
+            []));
+        var listing = director.Exec("nft", "list table netdev sharplvs");
+        Assert.Contains("ip frag-off & 8191 != 0 ip daddr . meta l4proto @fragdst4 drop", listing, StringComparison.Ordinal);
+        Assert.Contains("198.18.0.2 . udp", director.Exec("nft", "list set netdev sharplvs fragdst4"), StringComparison.Ordinal);
+        Assert.Contains("fd00:198:18::2 . tcp", director.Exec("nft", "list set netdev sharplvs fragdst6"), StringComparison.Ordinal);
+        Assert.Contains("198.18.1.21 . udp", director.Exec("nft", "list set netdev sharplvs fragsrc4"), StringComparison.Ordinal);
+
+        // Incremental: one of two ports of a VIP goes, the pair stays; the real server goes, its pair too.
+        director.Run(() => guard.Update([(17, InetAddress.Parse("198.18.0.2"), 53), (6, InetAddress.Parse("fd00:198:18::2"), 80)], [], []));
+        Assert.Contains("198.18.0.2 . udp", director.Exec("nft", "list set netdev sharplvs fragdst4"), StringComparison.Ordinal);
+        Assert.DoesNotContain("198.18.1.21", director.Exec("nft", "list set netdev sharplvs fragsrc4"), StringComparison.Ordinal);
+        director.Run(guard.Dispose);
+    }
+
+    [RootFact]
     public void NftContext_BadScript_ReturnsNftErrorText()
     {
         using var director = NetworkNamespace.Create("d");
