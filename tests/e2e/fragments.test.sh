@@ -20,7 +20,7 @@ write_programs() {
     cat >"$LAB_DIR/frag-server.py" <<'PY'
 import hashlib, socket, sys
 name, port, bind, reply = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s = socket.socket(socket.AF_INET6 if ":" in bind else socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((bind, port))
 while True:
@@ -34,7 +34,7 @@ vip, port, clients, datagrams, reply = sys.argv[1], int(sys.argv[2]), int(sys.ar
 results = [None] * clients
 
 def client(k):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ":" in vip else socket.AF_INET, socket.SOCK_DGRAM)
     s.connect((vip, port))
     s.settimeout(4)
     names, tries = [], 0
@@ -83,11 +83,11 @@ start_servers() {
     done
 }
 
-# run_clients METHOD: the concurrent clients; both servers must answer.
+# run_clients METHOD VIP [LATER-FRAGMENT-FILTER]: the concurrent clients; both servers must answer.
 run_clients() {
-    local out
-    lab_capture_start "frag-rs1" rs1 eth0 udp || fail "capture on rs1"
-    out="$(lab_exec client timeout 90 python3 "$LAB_DIR/frag-client.py" "$VIP" "$PORT" "$CLIENTS" "$DATAGRAMS" "$REPLY" 2>&1)"
+    local out later_filter="${3:-ip[6:2] & 0x1fff != 0}"
+    lab_capture_start "frag-rs1" rs1 eth0 udp or ip6 || fail "capture on rs1"
+    out="$(lab_exec client timeout 90 python3 "$LAB_DIR/frag-client.py" "$2" "$PORT" "$CLIENTS" "$DATAGRAMS" "$REPLY" 2>&1)"
     local status=$?
     lab_capture_stop "frag-rs1"
     echo "$out"
@@ -99,7 +99,7 @@ run_clients() {
 
     # The test means something only if fragments really reached the real server.
     local later
-    later=$(lab_capture_count "frag-rs1" 'ip[6:2] & 0x1fff != 0')
+    later=$(lab_capture_count "frag-rs1" "$later_filter")
     step "$1: rs1 received $later non-first fragments"
     ((later > 0)) || fail "$1: no fragments reached rs1 (capture broken, or MTU too large?)"
 }
@@ -124,8 +124,23 @@ start_lvsd --interface eth0
 lvsadm_ok -A -u "$VIP:$PORT" -s rr
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1)" -g -w 1
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2)" -g -w 1
-run_clients DR
+run_clients DR "$VIP"
 no_fragment_drops DR
+lab_lvsadm -Ln --stats
+lab_down
+
+step "IPv6 DR: -A -u [VIP6]:$PORT -s rr, two -g real servers (the fragment header's identification)"
+lab_up --servers 2 --ipv6 --vip-on eth || fail "IPv6 lab_up failed"
+VIP6=$LAB_VIP6
+write_programs
+start_servers "$VIP6"
+start_lvsd --interface eth0
+lvsadm_ok -A -u "[$VIP6]:$PORT" -s rr
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs1)]:$PORT" -g -w 1
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs2)]:$PORT" -g -w 1
+# A fragment header right after the fixed header, its offset not 0.
+run_clients "IPv6 DR" "$VIP6" 'ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0'
+no_fragment_drops "IPv6 DR"
 lab_lvsadm -Ln --stats
 lab_down
 
@@ -139,7 +154,7 @@ lvsadm_ok -A -u "$VIP:$PORT" -s rr
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1):$PORT" -m -w 1
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2):$PORT" -m -w 1
 lab_capture_start "frag-cli" client eth0 udp || fail "capture on client"
-run_clients NAT
+run_clients NAT "$VIP"
 lab_capture_stop "frag-cli"
 
 # The answers were fragmented by the real servers and rewritten by lvsd fragment by fragment.
