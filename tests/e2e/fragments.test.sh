@@ -144,26 +144,37 @@ no_fragment_drops "IPv6 DR"
 lab_lvsadm -Ln --stats
 lab_down
 
+# nat_phase NAME VIP RIP1 RIP2 FRAGMENT-FILTER: NAT through lvsd on both sides; the
+# answers come back fragmented through lvsd's reply path, and no fragment the host forwards
+# un-NATed (the kernel guard) reaches the client.
+nat_phase() {
+    local name="$1" vip="$2" rip1="$3" rip2="$4" fragment="$5" client from_vip stray
+    client="$(lab_ip client)"
+    [[ "$vip" == *:* ]] && client="$(lab_ip6 client)"
+    write_programs
+    start_servers "$( [[ "$vip" == *:* ]] && echo :: || echo 0.0.0.0)"
+    start_lvsd --interface eth0 --interface eth1
+    lvsadm_ok -A -u "$vip:$PORT" -s rr
+    lvsadm_ok -a -u "$vip:$PORT" -r "$rip1:$PORT" -m -w 1
+    lvsadm_ok -a -u "$vip:$PORT" -r "$rip2:$PORT" -m -w 1
+    lab_capture_start "frag-cli" client eth0 udp or ip6 || fail "capture on client"
+    run_clients "$name" "${vip//[\[\]]/}" "$fragment"
+    lab_capture_stop "frag-cli"
+    from_vip=$(lab_capture_count "frag-cli" "src host ${vip//[\[\]]/} and ($fragment)")
+    stray=$(lab_capture_count "frag-cli" "(udp or ($fragment)) and not src host ${vip//[\[\]]/} and not src host $client")
+    step "$name: the client got $from_vip later reply fragments from the VIP and $stray UDP packets or fragments from anywhere else"
+    ((from_vip > 0)) || fail "$name: no fragmented answers came back from the VIP"
+    ((stray == 0)) || fail "$name: $stray un-NATed packets reached the client: $(lab_capture_read "frag-cli" "(udp or ($fragment)) and not src host ${vip//[\[\]]/} and not src host $client" | head -n 3)"
+    no_fragment_drops "$name"
+    lab_lvsadm -Ln --stats
+}
+
 step "NAT: lvsd on eth0 and eth1, -A -u VIP:$PORT -s rr, two -m real servers on RIP:$PORT"
 lab_up --servers 2 --nat --vip-on eth || fail "NAT lab_up failed"
-VIP=$LAB_VIP
-write_programs
-start_servers 0.0.0.0
-start_lvsd --interface eth0 --interface eth1
-lvsadm_ok -A -u "$VIP:$PORT" -s rr
-lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1):$PORT" -m -w 1
-lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2):$PORT" -m -w 1
-lab_capture_start "frag-cli" client eth0 udp || fail "capture on client"
-run_clients NAT "$VIP"
-lab_capture_stop "frag-cli"
+nat_phase NAT "$LAB_VIP" "$(lab_ip rs1)" "$(lab_ip rs2)" 'ip[6:2] & 0x1fff != 0'
+lab_down
 
-# The answers were fragmented by the real servers and rewritten by lvsd fragment by fragment.
-from_vip=$(lab_capture_count "frag-cli" "src host $VIP and ip[6:2] & 0x1fff != 0")
-stray=$(lab_capture_count "frag-cli" "not src host $VIP and not src host $(lab_ip client)")
-step "NAT: the client got $from_vip reply fragments from the VIP and $stray packets from anywhere else"
-((from_vip > 0)) || fail "NAT: no fragmented answers came back from the VIP"
-# The guard keeps the host from forwarding later reply fragments un-NATed (they carry no port).
-((stray == 0)) || fail "NAT: $stray un-NATed packets reached the client: $(lab_capture_read "frag-cli" "not src host $VIP and not src host $(lab_ip client)" | head -n 3)"
-no_fragment_drops NAT
-lab_lvsadm -Ln --stats
+step "IPv6 NAT: -A -u [VIP6]:$PORT -s rr, two -m real servers on [RIP6]:$PORT"
+lab_up --servers 2 --nat --ipv6 --vip-on eth || fail "IPv6 NAT lab_up failed"
+nat_phase "IPv6 NAT" "[$LAB_VIP6]" "[$(lab_ip6 rs1)]" "[$(lab_ip6 rs2)]" 'ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0'
 pass
