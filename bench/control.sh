@@ -65,6 +65,13 @@ ip -n "$NS" link add d0 type veth peer name d1
 ip -n "$NS" link set d1 up
 ip -n "$NS" addr add 198.18.0.1/15 dev d0
 ip -n "$NS" link set d0 up
+# The real servers exist as far as lvsd can tell (permanent neighbour entries): a change
+# returns once its new real servers' next hops are known (at most 500 ms), and real servers
+# that never answer ARP would measure that bound instead of the control path.
+awk -v reals="$REALS" -v services="$SERVICES" 'BEGIN {
+    for (r = 0; r < reals; r++) for (h = 1; h <= 250 && h <= services; h++)
+        printf "neigh add 198.19.%d.%d lladdr 02:00:00:00:%02x:%02x dev d0 nud permanent\n", r, h, r, h }' |
+    ip -n "$NS" -batch -
 ip netns exec "$NS" "$ROOT/bin/lvsd" --interface d0 --state-file "$WORK/rules" >"$WORK/lvsd.log" 2>&1 &
 LVSD_PID=$!
 for _ in $(seq 1 100); do ip netns exec "$NS" "$LVSADM" -Ln >/dev/null 2>&1 && break; sleep 0.2; done
@@ -83,45 +90,70 @@ for i in range(services):
 print("\n".join(out))
 PY
 lines=$(wc -l <"$WORK/rules.txt")
+{ echo "-C"; cat "$WORK/rules.txt"; } >"$WORK/restore.txt"
 
 ms() { python3 -c 'import sys; print("%.0f" % ((float(sys.argv[2]) - float(sys.argv[1])) * 1000))' "$1" "$2"; }
 now() { date +%s.%N; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+CLK_TCK=$(getconf CLK_TCK)
+# lvsd's CPU time so far (user + system), in ms.
+lvsd_cpu() { awk -v hz="$CLK_TCK" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$LVSD_PID/stat"; }
+# timed NAME CMD...: runs CMD in the namespace (stdin/stdout as given) and appends, to the
+# arrays NAME_wall, NAME_cli and NAME_lvsd, the wall time, lvsadm's CPU time (user + sys)
+# and the CPU time lvsd spent meanwhile, all in ms. The machine is shared: CPU time is the
+# figure that does not grow with the load average, wall time the one a user waits.
+timed() {
+    local name=$1; shift
+    local d0 d1 t0 t1
+    d0=$(lvsd_cpu); t0=$(now)
+    ip netns exec "$NS" /usr/bin/time -f '%U %S' -o "$WORK/time" "$@"
+    t1=$(now); d1=$(lvsd_cpu)
+    eval "${name}_wall+=(\"$(ms "$t0" "$t1")\")"
+    eval "${name}_cli+=(\"$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$WORK/time")\")"
+    eval "${name}_lvsd+=(\"$((d1 - d0))\")"
+}
 run() { ip netns exec "$NS" "$LVSADM" "$@"; }
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-restore=()
 for _ in $(seq 1 "$REPEAT"); do
     run -C
-    t0=$(now); { echo "-C"; cat "$WORK/rules.txt"; } | run -R; t1=$(now)
-    restore+=("$(ms "$t0" "$t1")")
+    timed restore "$LVSADM" -R <"$WORK/restore.txt"
 done
-list=() save=() conns=()
 for _ in $(seq 1 "$REPEAT"); do
-    t0=$(now); run -Ln >"$WORK/listing.txt"; t1=$(now); list+=("$(ms "$t0" "$t1")")
-    t0=$(now); run -Sn >"$WORK/save.txt"; t1=$(now); save+=("$(ms "$t0" "$t1")")
-    t0=$(now); run -Lcn >/dev/null; t1=$(now); conns+=("$(ms "$t0" "$t1")")
+    timed list "$LVSADM" -Ln >"$WORK/listing.txt"
+    timed save "$LVSADM" -Sn >"$WORK/save.txt"
+    timed conns "$LVSADM" -Lcn >/dev/null
+    timed version "$LVSADM" -v >/dev/null
 done
 listed=$(grep -c '^TCP' "$WORK/listing.txt" || true)
 ((listed == SERVICES)) || { echo "listing shows $listed services, expected $SERVICES" >&2; exit 1; }
 cmp -s <(sort "$WORK/save.txt") <(sort "$WORK/rules.txt") || echo "warning: -Sn differs from the restored rules" >&2
 
-change=() publish=()
+publish=()
 for k in $(seq 1 "$REPEAT"); do
     before=$(wc -l <"$WORK/lvsd.log")
-    t0=$(now); run -e -t 198.18.1.1:80 -r 198.19.0.1:80 -g -w $((k + 5)); t1=$(now)
-    change+=("$(ms "$t0" "$t1")")
+    timed change "$LVSADM" -e -t 198.18.1.1:80 -r 198.19.0.1:80 -g -w $((k + 5))
     # lvsd logs "rules: ..." when the change arrives and "now N virtual services" once the
     # data plane has the new table (HH:mm:ss.fff).
     publish+=("$(tail -n +"$((before + 1))" "$WORK/lvsd.log" | awk '
         / rules: / && !r { r = $1 } / now [0-9]+ virtual services/ && r { p = $1; exit }
         END { split(r, a, ":"); split(p, b, ":"); printf "%.0f", ((b[1]*3600 + b[2]*60 + b[3]) - (a[1]*3600 + a[2]*60 + a[3])) * 1000 }')")
 done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+row() { # label name
+    local wall="${1}_wall[*]" cli="${1}_cli[*]" lvsd="${1}_lvsd[*]"
+    printf '  %-40s %7s %7s %7s   (wall runs: %s)\n' "$2" \
+        "$(printf '%s\n' ${!wall} | median)" "$(printf '%s\n' ${!cli} | median)" "$(printf '%s\n' ${!lvsd} | median)" "${!wall}"
+}
 printf '\ncontrol path, %d services x %d real servers (%d lines), median of %d\n' "$SERVICES" "$REALS" "$lines" "$REPEAT"
-printf '  %-42s %6s ms   (runs: %s)\n' "lvsadm -R (clear + whole table)" "$(printf '%s\n' "${restore[@]}" | median)" "${restore[*]}"
-printf '  %-42s %6s ms   (runs: %s)\n' "lvsadm -Ln" "$(printf '%s\n' "${list[@]}" | median)" "${list[*]}"
-printf '  %-42s %6s ms   (runs: %s)\n' "lvsadm -Sn" "$(printf '%s\n' "${save[@]}" | median)" "${save[*]}"
-printf '  %-42s %6s ms   (runs: %s)\n' "lvsadm -Lcn (empty table)" "$(printf '%s\n' "${conns[@]}" | median)" "${conns[*]}"
-printf '  %-42s %6s ms   (runs: %s)\n' "lvsadm -e one real server (end to end)" "$(printf '%s\n' "${change[@]}" | median)" "${change[*]}"
-printf '  %-42s %6s ms   (runs: %s)\n' "  of which rule -> data plane (lvsd log)" "$(printf '%s\n' "${publish[@]}" | median)" "${publish[*]}"
-printf '  %-42s %6s KB\n' "state file" "$(($(stat -c %s "$WORK/rules") / 1024))"
+printf 'load average %s before, %s after (%d CPUs)\n' "$load_before" "$load_after" "$(nproc)"
+printf '  %-40s %7s %7s %7s\n' "" "wall ms" "lvsadm" "lvsd" "" "" "CPU ms" "CPU ms"
+row restore "lvsadm -R (clear + whole table)"
+row list "lvsadm -Ln"
+row save "lvsadm -Sn"
+row conns "lvsadm -Lcn (empty table)"
+row version "lvsadm -v (process start)"
+row change "lvsadm -e one real server (end to end)"
+printf '  %-40s %7s   (runs: %s)\n' "  of which rule -> data plane (lvsd log)" "$(printf '%s\n' "${publish[@]}" | median)" "${publish[*]}"
+printf '  %-40s %7s KB\n' "state file" "$(($(stat -c %s "$WORK/rules") / 1024))"

@@ -46,8 +46,8 @@ internal sealed partial class Director
     [LoggerMessage(13, LogLevel.Information, "statistics zeroed ({Scope})")]
     private partial void LogZeroed(string scope);
 
-    [LoggerMessage(14, LogLevel.Warning, "no next hop yet for real server {Address} after {WaitMs} ms (no route or no ARP answer); its connections are dropped until it resolves")]
-    private partial void LogUnresolved(string address, int waitMs);
+    [LoggerMessage(14, LogLevel.Warning, "no next hop yet for real server {Address} ({Count} new real servers unresolved) after {WaitMs} ms (no route or no ARP answer); their connections are dropped until they resolve")]
+    private partial void LogUnresolved(string address, int count, int waitMs);
 
     [LoggerMessage(15, LogLevel.Warning, "drops since start: {Drops}")]
     private partial void LogDrops(string drops);

@@ -13,29 +13,76 @@ internal sealed partial class Director
 
     private RuleSetView _rules = RuleSetView.Empty;
 
+    // A guard update failed: the next publish updates it whatever the change.
+    private bool _guardBehind;
+
     // The rules the published table was compiled from: unchanged services are carried over.
     private RuleSetView? _publishedRules;
 
     /// <summary>
     /// A rule change: compile the new view into a data-plane snapshot (real-server objects
     /// re-used, so counters and connections survive), tell the guard which tuples are now
-    /// lvsd's, publish, and have next hops resolved for new real servers.
+    /// lvsd's, publish, save the state file, and have next hops resolved for new real
+    /// servers (the state file is written while the resolver works).
     /// </summary>
-    private void Publish(RuleSetView rules, IReadOnlyList<AdminCommand> commands)
+    private void OnRulesChanged(RuleSetView rules, IReadOnlyList<AdminCommand> commands)
     {
-        foreach (var command in commands)
+        var added = Publish(rules, commands);
+        SaveState(rules);
+        AwaitNextHops(added);
+    }
+
+    /// <summary>Compiles and publishes; returns the real servers the change added, whose next hops are now being resolved.</summary>
+    private List<RealServer> Publish(RuleSetView rules, IReadOnlyList<AdminCommand> commands)
+    {
+        foreach (var line in RuleChangeText.Lines(commands))
         {
-            LogRuleChange(RuleChangeText.Describe(command));
+            LogRuleChange(line);
         }
 
+        List<RealServer> added;
         lock (_publishLock)
         {
+            var before = _services.Current;
+            var guardChanges = commands.Count == 0 || GuardMayChange(_rules, commands);
             _rules = rules;
-            PublishLocked();
+            PublishLocked(guardChanges);
+            added = NewRealServers(before, _services.Current);
         }
 
-        _resolver.RequestResolve();
-        AwaitNextHops();
+        if (added.Count > 0)
+        {
+            _resolver.RequestResolve();
+        }
+
+        return added;
+    }
+
+    /// <summary>The real servers of <paramref name="after"/> that <paramref name="before"/> did not have (new objects: the compiler reuses the others).</summary>
+    private static List<RealServer> NewRealServers(ServiceTable before, ServiceTable after)
+    {
+        var old = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
+        foreach (var service in before.Services)
+        {
+            foreach (var server in service.RealServers)
+            {
+                old.Add(server);
+            }
+        }
+
+        var added = new List<RealServer>();
+        foreach (var service in after.Services)
+        {
+            foreach (var server in service.RealServers)
+            {
+                if (!old.Contains(server) && server.Method != ForwardingMethod.Local)
+                {
+                    added.Add(server);
+                }
+            }
+        }
+
+        return added;
     }
 
     /// <summary>
@@ -44,14 +91,27 @@ internal sealed partial class Director
     /// known (bounded: an unreachable real server must not stall the control socket). A SYN
     /// sent right after <c>lvsadm -a</c> then finds the MAC already resolved.
     /// </summary>
-    private void AwaitNextHops()
+    /// <remarks>
+    /// Only the real servers this change added are waited for (an old real server that never
+    /// resolved must not cost every later change 500 ms), and each only until it resolves:
+    /// the list shrinks as next hops arrive, so 100,000 new real servers are not rescanned in
+    /// full every 2 ms.
+    /// </remarks>
+    private void AwaitNextHops(List<RealServer> added)
     {
         var deadline = Environment.TickCount64 + (long)NextHopWait.TotalMilliseconds;
-        while (Unresolved() is { } pending)
+        var pending = added;
+        while (true)
         {
+            pending.RemoveAll(r => !r.Available || r.NextHop is not null);
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
             if (Environment.TickCount64 >= deadline)
             {
-                LogUnresolved(pending.Address.ToString(), (int)NextHopWait.TotalMilliseconds);
+                LogUnresolved(pending[0].Address.ToString(), pending.Count, (int)NextHopWait.TotalMilliseconds);
                 return;
             }
 
@@ -59,11 +119,53 @@ internal sealed partial class Director
         }
     }
 
-    private RealServer? Unresolved() => _services.Current.Services
-        .SelectMany(s => s.RealServers)
-        .FirstOrDefault(r => r.Available && r.NextHop is null && r.Method != ForwardingMethod.Local);
+    /// <summary>
+    /// Whether <paramref name="commands"/> can change what the kernel guard drops: anything
+    /// but adding, editing or deleting real servers that are not NAT before or after (only NAT
+    /// real servers' replies are guarded). A weight change on a table of 10,000 services then
+    /// skips rebuilding the guard's sets (tens of ms), so it reaches the packet path sooner.
+    /// </summary>
+    private static bool GuardMayChange(RuleSetView before, IReadOnlyList<AdminCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            if (command.Kind is not (AdminCommandKind.AddServer or AdminCommandKind.EditServer or AdminCommandKind.DeleteServer)
+                || command.Destination.Forwarding == ForwardingMethod.Masquerade)
+            {
+                return true;
+            }
 
-    private void PublishLocked()
+            if (command.Kind != AdminCommandKind.AddServer && WasMasquerade(before, command))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool WasMasquerade(RuleSetView rules, AdminCommand command)
+    {
+        foreach (var service in rules.Services)
+        {
+            if (service.Service.Key != command.Service.Key)
+            {
+                continue;
+            }
+
+            foreach (var destination in service.Destinations)
+            {
+                if (destination.SameServer(command.Destination.Address, command.Destination.Port))
+                {
+                    return destination.Forwarding == ForwardingMethod.Masquerade;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void PublishLocked(bool updateGuard = true)
     {
         try
         {
@@ -72,13 +174,13 @@ internal sealed partial class Director
 
             // Guard before publish: the kernel must be kept off a tuple before lvsd starts
             // forwarding it, or the first SYN could draw a RST from the host.
-            _guard.Update(
-                _rules.Services
-                    .Where(s => !s.Service.IsFirewallMark)
-                    .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)),
-                GuardedReplySources(table),
-                GuardedLocalAddresses(table),
-                _rules.Marks);
+            if (updateGuard || _guardBehind)
+            {
+                _guardBehind = true;
+                UpdateGuard(table);
+                _guardBehind = false;
+            }
+
             _services.Publish(table);
             _publishedRules = _rules;
             _neighbourGroups?.Update(table.ArpAnswers);
@@ -89,7 +191,7 @@ internal sealed partial class Director
             LogPublished(
                 table.Services.Count,
                 table.Services.Sum(s => s.RealServers.Length),
-                string.Join(", ", table.ArpAnswers.Select(a => a.Address.ToString())));
+                ArpList(table.ArpAnswers));
         }
         catch (Exception e)
         {
@@ -98,6 +200,23 @@ internal sealed partial class Director
             LogPublishFailed(e.Message);
         }
     }
+
+    /// <summary>The ARP answers for the log: the first few, then how many in all (10,000 VIPs made a 150 KB line per change).</summary>
+    private static string ArpList(IReadOnlyList<ArpAnswer> answers)
+    {
+        const int shown = 8;
+        var first = string.Join(", ", answers.Take(shown).Select(a => a.Address.ToString()));
+        return answers.Count <= shown ? first : $"{first}, … {answers.Count} in all";
+    }
+
+    private void UpdateGuard(ServiceTable table) =>
+        _guard.Update(
+            _rules.Services
+                .Where(s => !s.Service.IsFirewallMark)
+                .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)),
+            GuardedReplySources(table),
+            GuardedLocalAddresses(table),
+            _rules.Marks);
 
     /// <summary>NAT real servers' (protocol, RIP, port): their replies are lvsd's to un-NAT.</summary>
     private static IEnumerable<(byte, InetAddress, ushort)> GuardedReplySources(ServiceTable table) =>

@@ -114,14 +114,13 @@ internal sealed partial class Director : IDisposable
             destinations: Worker.Processor.NextHops));
         _resolver.Start(new NetlinkSubscription());
 
-        _handler.RulesChanged += (_, e) => Publish(e.Rules, e.Commands);
-        _handler.RulesChanged += (_, e) => SaveState(e.Rules);
+        _handler.RulesChanged += (_, e) => OnRulesChanged(e.Rules, e.Commands);
         _handler.ZeroCounters += (_, e) => ZeroCounters(e.Service);
         ApplyStartupTunables();
         if (_handler.Current.Generation > 0)
         {
             // Rules restored from the state file reach the data plane now.
-            Publish(_handler.Current, []);
+            AwaitNextHops(Publish(_handler.Current, []));
         }
 
         StartEstimator();

@@ -7,6 +7,43 @@ namespace SharpLvs.Daemon;
 /// <summary>One line for the log per rule change, in ipvsadm's words.</summary>
 internal static class RuleChangeText
 {
+    /// <summary>Up to this many commands in one request are logged one line each; more, as one summary line.</summary>
+    public const int MaxLinesPerChange = 16;
+
+    /// <summary>
+    /// The log lines for one request: a line per command, or for a big <c>-R</c> one line of
+    /// counts (110,000 lines for a 10,000-service restore cost more than the restore itself
+    /// and drown the log).
+    /// </summary>
+    public static IEnumerable<string> Lines(IReadOnlyList<AdminCommand> commands)
+    {
+        if (commands.Count <= MaxLinesPerChange)
+        {
+            return commands.Select(Describe);
+        }
+
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var command in commands)
+        {
+            var what = Summary(command.Kind);
+            counts[what] = counts.GetValueOrDefault(what) + 1;
+        }
+
+        return [$"{commands.Count} commands in one transaction: {string.Join(", ", counts.Select(c => $"{c.Value} {c.Key}"))}"];
+    }
+
+    private static string Summary(AdminCommandKind kind) => kind switch
+    {
+        AdminCommandKind.AddService => "services added",
+        AdminCommandKind.EditService => "services edited",
+        AdminCommandKind.DeleteService => "services deleted",
+        AdminCommandKind.Flush => "clear",
+        AdminCommandKind.AddServer => "real servers added",
+        AdminCommandKind.EditServer => "real servers edited",
+        AdminCommandKind.DeleteServer => "real servers deleted",
+        _ => kind.ToString(),
+    };
+
     public static string Describe(AdminCommand command)
     {
         var service = Service(command.Service);

@@ -47,11 +47,7 @@ public static class ServiceTableCompiler
             var old = previous.Find(entry.Service.Key);
             if (old is not null && Unchanged.Is(before, entry, old))
             {
-                foreach (var server in old.RealServers)
-                {
-                    kept.Add(server);
-                }
-
+                // Its real servers are all kept: they need not go through the kept set.
                 services.Add(old);
                 continue;
             }
@@ -68,8 +64,14 @@ public static class ServiceTableCompiler
             services.Add(Build(schedulers, entry.Service, servers.MoveToImmutable(), old, [.. locals]));
         }
 
+        var table = new ServiceTable(services, arpAnswers ?? previous.ArpAnswers, rules.Tunables, new FirewallMarkClassifier(rules.Marks));
         foreach (var oldService in previous.Services)
         {
+            if (ReferenceEquals(table.Find(oldService.Key), oldService))
+            {
+                continue;
+            }
+
             foreach (var server in oldService.RealServers)
             {
                 if (!kept.Contains(server))
@@ -79,7 +81,7 @@ public static class ServiceTableCompiler
             }
         }
 
-        return new ServiceTable(services, arpAnswers ?? previous.ArpAnswers, rules.Tunables, new FirewallMarkClassifier(rules.Marks));
+        return table;
     }
 
     private static VirtualService Build(

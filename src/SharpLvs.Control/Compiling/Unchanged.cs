@@ -28,6 +28,12 @@ internal static class Unchanged
 
     public static bool Is(Dictionary<ServiceKey, ServiceEntry>? before, ServiceEntry entry, VirtualService old)
     {
+        // The rule set hands out the same entry object until the service changes.
+        if (before is not null && before.TryGetValue(entry.Service.Key, out var same) && ReferenceEquals(same, entry))
+        {
+            return old.RealServers.Length == entry.Destinations.Count && AllAvailable(old);
+        }
+
         if (before is null || !before.TryGetValue(entry.Service.Key, out var previous) || previous.Service != entry.Service
             || !previous.LocalAddresses.SequenceEqual(entry.LocalAddresses))
         {

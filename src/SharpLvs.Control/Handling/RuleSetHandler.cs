@@ -79,6 +79,19 @@ public sealed class RuleSetHandler : IControlHandler
 
     public ControlResponse Handle(ControlRequest request)
     {
+        var response = HandleRequest(request);
+        if (request.RenderNumericText && response.ExitCode == ExitCodes.Success && request.Commands is [{ } command]
+            && (command.Format & ListFormat.Numeric) != 0 && Lvsadm.RendersListing(command))
+        {
+            // Outside the rules lock: printing 100,000 real servers must not hold up changes.
+            return new ControlResponse(ExitCodes.Success) { Text = Lvsadm.Render(command, response, new ListingFormatter(NumericNames.Instance)) };
+        }
+
+        return response;
+    }
+
+    private ControlResponse HandleRequest(ControlRequest request)
+    {
         ArgumentNullException.ThrowIfNull(request);
         if (request.Commands is not { Count: > 0 } || request.Commands.Any(c => c?.Service is null || c.Destination is null))
         {

@@ -123,26 +123,4 @@ public static class RuleStateText
         var line = response.FailedCommand is { } i && i >= 0 && i < script.Lines.Count ? script.Lines[i] : 0;
         return $"line {line}: {response.Error}";
     }
-
-    /// <summary>Numbers only: a state file never depends on DNS or /etc/services.</summary>
-    private sealed class NumericNames : INameService
-    {
-        public static NumericNames Instance { get; } = new();
-
-        public bool TryResolveHost(string name, out InetAddress address)
-        {
-            address = default;
-            return false;
-        }
-
-        public bool TryGetPort(string serviceName, byte protocol, out ushort port)
-        {
-            port = 0;
-            return false;
-        }
-
-        public string? GetServiceName(ushort port, byte protocol) => null;
-
-        public string? GetHostName(InetAddress address) => null;
-    }
 }

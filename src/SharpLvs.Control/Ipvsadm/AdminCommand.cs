@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SharpLvs.Control.Rules;
 using SharpLvs.Core.Services;
 using SharpLvs.Packets;
@@ -11,8 +12,8 @@ namespace SharpLvs.Control.Ipvsadm;
 /// </summary>
 public sealed record AdminCommand(
     AdminCommandKind Kind,
-    AdminOptions Options,
-    ListFormat Format,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] AdminOptions Options,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] ListFormat Format,
     ServiceRule Service,
     DestinationRule Destination,
     ConnectionTimeouts? Timeouts = null,
@@ -21,6 +22,7 @@ public sealed record AdminCommand(
     TunableSetting? Tunable = null)
 {
     /// <summary><c>-z</c>: the FULLNAT local address of <c>--add-laddr</c>/<c>--del-laddr</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public InetAddress LocalAddress { get; init; }
 
     public bool Has(AdminOptions option) => (Options & option) != 0;

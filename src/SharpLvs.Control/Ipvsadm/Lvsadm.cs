@@ -68,7 +68,8 @@ public static class Lvsadm
         }
         else
         {
-            request = ControlRequest.Of(command);
+            // -n listings come back printed (ControlRequest.RenderNumericText).
+            request = ControlRequest.Of(command) with { RenderNumericText = (command.Format & ListFormat.Numeric) != 0 && RendersListing(command) };
         }
 
         if (!TrySend(send, request, stderr, out var response))
@@ -81,7 +82,7 @@ public static class Lvsadm
             return response.ExitCode;
         }
 
-        stdout.Write(Render(command, response, new ListingFormatter(names)));
+        stdout.Write(response.Text ?? Render(command, response, new ListingFormatter(names)));
         return ExitCodes.Success;
     }
 
@@ -142,7 +143,13 @@ public static class Lvsadm
         return ExitCodes.Success;
     }
 
-    private static string Render(AdminCommand command, ControlResponse response, ListingFormatter formatter)
+    /// <summary>Commands whose answer is printed from data lvsd sends (lists, save).</summary>
+    internal static bool RendersListing(AdminCommand command) =>
+        command.Kind is AdminCommandKind.List or AdminCommandKind.Save or AdminCommandKind.GetLocalAddress
+            or AdminCommandKind.ListMarks or AdminCommandKind.ListTunables;
+
+    /// <summary>The text lvsadm prints for a successful answer; lvsd uses it too for -n listings.</summary>
+    internal static string Render(AdminCommand command, ControlResponse response, ListingFormatter formatter)
     {
         switch (command.Kind)
         {

@@ -10,5 +10,14 @@ public sealed record ControlRequest(IReadOnlyList<AdminCommand> Commands, int Ve
 {
     public const int CurrentVersion = 2;
 
+    /// <summary>
+    /// For a listing with <c>-n</c>: lvsd answers with the finished text
+    /// (<see cref="ControlResponse.Text"/>) instead of the data. Numeric output needs no
+    /// resolver, so lvsd can print it; sending 100,000 real servers as text is several times
+    /// cheaper for both ends than as JSON objects lvsadm then formats (bench/control.sh).
+    /// Listings with names stay in lvsadm, which does the name lookups as ipvsadm does.
+    /// </summary>
+    public bool RenderNumericText { get; init; }
+
     public static ControlRequest Of(AdminCommand command) => new([command]);
 }

@@ -24,6 +24,9 @@ public sealed record ControlResponse(
 {
     public static ControlResponse Ok { get; } = new(ExitCodes.Success);
 
+    /// <summary>The listing already printed (numeric), when the request asked for <see cref="ControlRequest.RenderNumericText"/>.</summary>
+    public string? Text { get; init; }
+
     /// <summary>A refused operation: ipvsadm prints ipvs_strerror and main returns -1 (status 255).</summary>
     public static ControlResponse Refused(RuleError error) => new(ExitCodes.OperationFailed, RuleErrors.Message(error));
 

@@ -44,7 +44,11 @@ internal sealed class ServiceKeyJsonConverter : JsonConverter<ServiceKey>
         writer.WriteNumber("protocol", value.Protocol);
         writer.WriteString("address", value.Address.ToString());
         writer.WriteNumber("port", value.Port);
-        writer.WriteNumber("fwmark", value.FirewallMark);
+        if (value.FirewallMark != 0)
+        {
+            // Read back as 0 when absent: the -R of 110,000 commands is that much shorter.
+            writer.WriteNumber("fwmark", value.FirewallMark);
+        }
         writer.WriteEndObject();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SharpLvs.Core.Services;
 using SharpLvs.Packets;
 
@@ -21,11 +22,11 @@ public sealed record DestinationRule(
     ushort Port,
     ForwardingMethod Forwarding = ForwardingMethod.DirectRouting,
     int Weight = 1,
-    uint UpperThreshold = 0,
-    uint LowerThreshold = 0,
-    TunnelType TunnelType = TunnelType.IpIp,
-    ushort TunnelPort = 0,
-    TunnelFlags TunnelFlags = TunnelFlags.NoChecksum)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] uint UpperThreshold = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] uint LowerThreshold = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] TunnelType TunnelType = TunnelType.IpIp,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] ushort TunnelPort = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] TunnelFlags TunnelFlags = TunnelFlags.NoChecksum)
 {
     /// <summary>True when this rule names the same real server (address and port).</summary>
     public bool SameServer(InetAddress address, ushort port) => Address == address && Port == port;

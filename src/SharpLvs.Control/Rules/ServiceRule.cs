@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SharpLvs.Core.Services;
 
 namespace SharpLvs.Control.Rules;
@@ -18,8 +19,8 @@ namespace SharpLvs.Control.Rules;
 public sealed record ServiceRule(
     ServiceKey Key,
     string Scheduler,
-    ServiceRuleFlags Flags = ServiceRuleFlags.None,
-    uint Timeout = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] ServiceRuleFlags Flags = ServiceRuleFlags.None,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] uint Timeout = 0,
     uint Netmask = ServiceRule.HostMaskV4,
     string PersistenceEngine = "")
 {

@@ -105,10 +105,20 @@ public sealed unsafe class NeighbourResolver : IDisposable
     public int ResolveAll()
     {
         var links = new Dictionary<int, LinkInfo?>();
+
+        // Real servers share addresses (10,000 services over the same 10 real servers are
+        // 100,000 RealServer objects): one route and neighbour lookup per address per pass.
+        var lookups = new Dictionary<InetAddress, Lookup>();
         var resolved = 0;
         foreach (var realServer in _realServers())
         {
-            var nextHop = Resolve(realServer.Address, realServer.NextHop, links);
+            if (!lookups.TryGetValue(realServer.Address, out var lookup))
+            {
+                lookup = Find(realServer.Address, links);
+                lookups[realServer.Address] = lookup;
+            }
+
+            var nextHop = lookup.For(realServer.NextHop);
             if (nextHop != realServer.NextHop)
             {
                 realServer.NextHop = nextHop;
@@ -158,12 +168,16 @@ public sealed unsafe class NeighbourResolver : IDisposable
         cache.Publish(hops);
     }
 
-    private NextHop? Resolve(InetAddress address, NextHop? current, Dictionary<int, LinkInfo?> links)
+    private NextHop? Resolve(InetAddress address, NextHop? current, Dictionary<int, LinkInfo?> links) =>
+        Find(address, links).For(current);
+
+    /// <summary>What the kernel says about the way to <paramref name="address"/> now (asking it to resolve the neighbour when needed).</summary>
+    private Lookup Find(InetAddress address, Dictionary<int, LinkInfo?> links)
     {
         var route = _table.LookupRoute(address);
         if (route is null || route.IsLocal)
         {
-            return null;
+            return default;
         }
 
         if (!links.TryGetValue(route.OutputIfIndex, out var link))
@@ -174,7 +188,7 @@ public sealed unsafe class NeighbourResolver : IDisposable
 
         if (link is null)
         {
-            return null;
+            return default;
         }
 
         var hop = route.HasGateway ? route.Gateway : address;
@@ -184,15 +198,27 @@ public sealed unsafe class NeighbourResolver : IDisposable
             RequestResolution(route.OutputIfIndex, hop);
         }
 
-        if (neighbour is { IsUsable: true })
-        {
-            return new NextHop(route.OutputIfIndex, link.Mac, neighbour.Mac, link.Mtu, route.PreferredSource);
-        }
-
-        // Unresolved for now: keep what we knew if the path still leaves the same way.
-        return current is not null && current.IfIndex == route.OutputIfIndex
-            ? current with { Source = link.Mac, Mtu = link.Mtu, PreferredSource = route.PreferredSource }
+        var fresh = neighbour is { IsUsable: true }
+            ? new NextHop(route.OutputIfIndex, link.Mac, neighbour.Mac, link.Mtu, route.PreferredSource)
             : null;
+        return new Lookup(route, link, fresh);
+    }
+
+    /// <summary>One address's route, egress link and (when usable) next hop, as found in one pass.</summary>
+    private readonly record struct Lookup(RouteInfo? Route, LinkInfo? Link, NextHop? Fresh)
+    {
+        public NextHop? For(NextHop? current)
+        {
+            if (Fresh is not null || Route is null || Link is null)
+            {
+                return Fresh;
+            }
+
+            // Unresolved for now: keep what we knew if the path still leaves the same way.
+            return current is not null && current.IfIndex == Route.OutputIfIndex
+                ? current with { Source = Link.Mac, Mtu = Link.Mtu, PreferredSource = Route.PreferredSource }
+                : null;
+        }
     }
 
     private void RequestResolution(int ifIndex, InetAddress hop)

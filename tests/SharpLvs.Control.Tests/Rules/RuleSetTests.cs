@@ -388,4 +388,39 @@ public class RuleSetTests
         Assert.Equal(3, rules.View().Tunables.ConnReuseMode);
         Assert.Equal(3, rules.Clone().Tunables.ConnReuseMode);
     }
+
+    [Fact]
+    public void View_AfterOneChange_SharesTheOtherServicesEntries()
+    {
+        var rules = new RuleSet(["rr"]);
+        var a = new ServiceKey(6, InetAddress.Parse("198.18.0.10"), 80);
+        var b = new ServiceKey(6, InetAddress.Parse("198.18.0.11"), 80);
+        Assert.Equal(RuleError.None, rules.AddService(ServiceRule.For(a, "rr")));
+        Assert.Equal(RuleError.None, rules.AddService(ServiceRule.For(b, "rr")));
+        var before = rules.View();
+
+        Assert.Equal(RuleError.None, rules.AddDestination(b, new DestinationRule(InetAddress.Parse("198.18.1.1"), 80)));
+        var after = rules.View();
+
+        Assert.Same(before.Services[0], after.Services[0]);
+        Assert.NotSame(before.Services[1], after.Services[1]);
+        Assert.Single(after.Services[1].Destinations);
+        Assert.Empty(before.Services[1].Destinations);
+    }
+
+    [Fact]
+    public void Clone_ChangedCopy_LeavesTheOriginalsEntryAlone()
+    {
+        var rules = new RuleSet(["rr"]);
+        var a = new ServiceKey(6, InetAddress.Parse("198.18.0.10"), 80);
+        Assert.Equal(RuleError.None, rules.AddService(ServiceRule.For(a, "rr")));
+        var before = rules.View();
+
+        var copy = rules.Clone();
+        Assert.Same(before.Services[0], copy.View().Services[0]);
+        Assert.Equal(RuleError.None, copy.EditService(ServiceRule.For(a, "wrr") with { Scheduler = "rr", Timeout = 5 }));
+
+        Assert.Same(before.Services[0], rules.View().Services[0]);
+        Assert.Equal(5u, copy.View().Services[0].Service.Timeout);
+    }
 }

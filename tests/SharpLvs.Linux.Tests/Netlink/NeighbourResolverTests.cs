@@ -76,6 +76,34 @@ public class NeighbourResolverTests
     }
 
     [Fact]
+    public void ResolveAll_ManyRealServersOnOneAddress_LooksTheAddressUpOncePerPass()
+    {
+        var table = new FakeNeighbourTable();
+        table.Routes[Server] = new RouteInfo(3, InetAddress.None, InetAddress.None, false);
+        table.Neighbours[(3, Server)] = new NeighbourInfo(3, Server, ServerMac, NeighbourState.Reachable);
+        var servers = Enumerable.Range(0, 1000).Select(_ => new RealServer(Server, 80, ForwardingMethod.DirectRouting, 1)).ToArray();
+
+        Assert.Equal(1000, new NeighbourResolver(table, () => servers).ResolveAll());
+
+        Assert.Equal(1, table.RouteLookups);
+        Assert.All(servers, rs => Assert.Equal(new NextHop(3, LinkMac, ServerMac, 1500), rs.NextHop));
+    }
+
+    [Fact]
+    public void ResolveAll_SharedAddressUnresolved_EachServerKeepsItsOwnLastNextHop()
+    {
+        var table = new FakeNeighbourTable();
+        table.Routes[Server] = new RouteInfo(3, InetAddress.None, InetAddress.None, false);
+        var known = new RealServer(Server, 80, ForwardingMethod.DirectRouting, 1) { NextHop = new NextHop(3, LinkMac, ServerMac, 1500) };
+        var fresh = new RealServer(Server, 8080, ForwardingMethod.DirectRouting, 1);
+
+        new NeighbourResolver(table, () => [known, fresh]).ResolveAll();
+
+        Assert.Equal(new NextHop(3, LinkMac, ServerMac, 1500), known.NextHop);
+        Assert.Null(fresh.NextHop);
+    }
+
+    [Fact]
     public void ResolveAll_RouteGoneOrLocal_ClearsNextHop()
     {
         var table = new FakeNeighbourTable();
@@ -118,7 +146,13 @@ public class NeighbourResolverTests
 
         public List<(int, InetAddress)> Requested { get; } = [];
 
-        public RouteInfo? LookupRoute(InetAddress destination) => Routes.GetValueOrDefault(destination);
+        public int RouteLookups { get; private set; }
+
+        public RouteInfo? LookupRoute(InetAddress destination)
+        {
+            RouteLookups++;
+            return Routes.GetValueOrDefault(destination);
+        }
 
         public NeighbourInfo? LookupNeighbour(int ifIndex, InetAddress address) => Neighbours.GetValueOrDefault((ifIndex, address));
 
