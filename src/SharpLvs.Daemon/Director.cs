@@ -123,6 +123,9 @@ internal sealed partial class Director : IDisposable
             AwaitNextHops(Publish(_handler.Current, []));
         }
 
+        // Connections saved at the last clean stop, onto the rules just published.
+        RestoreConnections();
+
         StartEstimator();
 
         // Addresses move (an admin adds the VIP to lo, an interface goes down): re-check
@@ -137,6 +140,8 @@ internal sealed partial class Director : IDisposable
             LogServing(served.Name, served.IfIndex, served.Link.Mac.ToString(), served.Link.Mtu);
         }
 
+        // Undone first at a clean stop, while the data plane still runs.
+        _undo.Push(new Undo(SaveConnections));
         _started = true;
         LogReady(ControlEndpoint.DefaultName.TrimStart('\0'));
     }

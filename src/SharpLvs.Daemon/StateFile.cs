@@ -91,19 +91,27 @@ internal sealed partial class StateFile
     }
 
     /// <summary>Atomic replace: temp file, fsync, rename, fsync of the directory.</summary>
-    public void Save(string text)
+    public void Save(string text) => WriteAtomically(Path, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Where a clean stop leaves the connection table for the next start (ConnectionDumpFile).</summary>
+    public string ConnectionsPath => Sibling("connections");
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with <paramref name="bytes"/> so that a crash at any
+    /// point leaves the old file or the new one: temp file, fsync, rename, fsync of the directory.
+    /// </summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        var directory = System.IO.Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
-        var temp = Path + ".tmp";
+        var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            var bytes = Encoding.UTF8.GetBytes(text);
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, Path, overwrite: true);
+        File.Move(temp, path, overwrite: true);
         SyncDirectory(directory);
     }
 

@@ -113,6 +113,31 @@ public sealed class LocalAddressPool
         return true;
     }
 
+    /// <summary>
+    /// Takes one given port (a connection restored after a restart keeps its port); false
+    /// when it is outside the range or held already.
+    /// </summary>
+    internal bool TryReserve(byte protocol, ushort port)
+    {
+        if (port < FirstPort || port > LastPort)
+        {
+            return false;
+        }
+
+        var isTcp = protocol == IpProtocols.Tcp;
+        var map = isTcp ? _tcp : _udp;
+        var mask = 1UL << (port & 63);
+        if ((map[port >> 6] & mask) != 0)
+        {
+            return false;
+        }
+
+        map[port >> 6] |= mask;
+        ref var used = ref isTcp ? ref _tcpUsed : ref _udpUsed;
+        Volatile.Write(ref used, used + 1);
+        return true;
+    }
+
     /// <summary>Gives back a port taken by <see cref="TryAllocate"/>; a port not held is ignored.</summary>
     internal void Release(byte protocol, ushort port)
     {
