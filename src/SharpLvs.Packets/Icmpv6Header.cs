@@ -15,6 +15,9 @@ public static class Icmpv6Types
     public const byte RouterAdvertisement = 134;
     public const byte NeighborSolicitation = 135;
     public const byte NeighborAdvertisement = 136;
+
+    /// <summary>Destination unreachable code 4 (RFC 4443 §3.1): port unreachable.</summary>
+    public const byte CodePortUnreachable = 4;
 }
 
 /// <summary>

@@ -4,21 +4,39 @@ using SharpLvs.Packets;
 namespace SharpLvs.Core.Forwarding;
 
 /// <summary>
-/// Turns a client's packet, in place, into the ICMP error that tells the client its packet
-/// was too big for the path (icmp_send / icmpv6_send as ensure_mtu_is_adequate calls them in
-/// net/netfilter/ipvs/ip_vs_xmit.c). The IP and ICMP headers go into the bytes in front of
-/// the offending IP packet, which stays where it is as the quote; the link header (VLAN tags
-/// included) moves down with its addresses swapped, and the frame leaves through the
-/// interface it came in on.
+/// Turns a client's packet, in place, into an ICMP error for the client: "fragmentation
+/// needed" / "packet too big" when it does not fit the path (icmp_send / icmpv6_send as
+/// ensure_mtu_is_adequate calls them in net/netfilter/ipvs/ip_vs_xmit.c), "port unreachable"
+/// when no real server can take it (ip_vs_leave in ip_vs_core.c). The IP and ICMP headers go
+/// into the bytes in front of the offending IP packet, which stays where it is as the quote;
+/// the link header (VLAN tags included) moves down with its addresses swapped, and the frame
+/// leaves through the interface it came in on.
 /// </summary>
 internal static class IcmpReply
 {
     /// <summary>
-    /// Builds the error and points the descriptor at it; returns
+    /// Builds the "too big" error and points the descriptor at it; returns
     /// <see cref="DropReason.FragmentationNeeded"/> either way, with <c>EgressIfIndex</c> set
     /// only when the reply was built (no room in front of the packet leaves it a plain drop).
     /// </summary>
     public static DropReason TooBig(ref PacketDescriptor packet, in InboundPacket inbound, int mtu, ushort id)
+    {
+        Build(ref packet, inbound, IcmpTypes.DestinationUnreachable, IcmpTypes.CodeFragmentationNeeded,
+            Icmpv6Types.PacketTooBig, 0, (uint)mtu, id);
+        return DropReason.FragmentationNeeded;
+    }
+
+    /// <summary>
+    /// ip_vs_leave's icmp_send(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH) / icmpv6_send(ICMPV6_DEST_UNREACH,
+    /// ICMPV6_PORT_UNREACH): builds the error and points the descriptor at it. False (the frame
+    /// untouched) when there is no room in front of the packet.
+    /// </summary>
+    public static bool PortUnreachable(ref PacketDescriptor packet, in InboundPacket inbound, ushort id) =>
+        Build(ref packet, inbound, IcmpTypes.DestinationUnreachable, IcmpTypes.CodePortUnreachable,
+            Icmpv6Types.DestinationUnreachable, Icmpv6Types.CodePortUnreachable, 0, id);
+
+    private static bool Build(ref PacketDescriptor packet, in InboundPacket inbound, byte type, byte code, byte type6, byte code6,
+        uint rest, ushort id)
     {
         var linkLength = inbound.NetworkOffset;
         var headers = inbound.IsIPv6 ? IcmpErrorWriter.Ipv6HeadersLength : IcmpErrorWriter.Ipv4HeadersLength;
@@ -27,7 +45,7 @@ internal static class IcmpReply
         var start = innerStart - headers - linkLength;
         if (start < PacketDescriptor.PortReserve)
         {
-            return DropReason.FragmentationNeeded;
+            return false;
         }
 
         var whole = packet.WholeBuffer;
@@ -49,6 +67,7 @@ internal static class IcmpReply
             tos = offending[1];
         }
 
+        // Moved before the headers are written: they overwrite the link header's old place.
         var link = whole.Slice(start, linkLength);
         whole.Slice(packet.Offset, linkLength).CopyTo(link);
         var sender = MacAddress.Read(link[6..]);
@@ -58,18 +77,18 @@ internal static class IcmpReply
 
         var error = whole.Slice(start + linkLength, headers + quote);
         var written = inbound.IsIPv6
-            ? IcmpErrorWriter.WriteIpv6Error(error, vip, client, Icmpv6Types.PacketTooBig, 0, (uint)mtu)
-            : IcmpErrorWriter.WriteIpv4Error(error, vip, client, IcmpTypes.DestinationUnreachable, IcmpTypes.CodeFragmentationNeeded,
-                (uint)mtu, IcmpErrorWriter.Ipv4ErrorTos(tos), id);
+            ? IcmpErrorWriter.WriteIpv6Error(error, vip, client, type6, code6, rest)
+            : IcmpErrorWriter.WriteIpv4Error(error, vip, client, type, code, rest, IcmpErrorWriter.Ipv4ErrorTos(tos), id);
         if (written == 0)
         {
-            return DropReason.FragmentationNeeded;
+            return false;
         }
 
         packet.Offset = start;
         packet.Length = linkLength + written;
         packet.NeedsChecksum = false;
+        packet.Gso = GsoType.None;
         packet.EgressIfIndex = packet.IngressIfIndex;
-        return DropReason.FragmentationNeeded;
+        return true;
     }
 }

@@ -19,6 +19,8 @@ public sealed class DataPlaneCounters
     private long _checksumsCompleted;
     private long _icmpErrors;
     private long _neighbourAdvertisements;
+    private long _icmpRateLimitGlobal;
+    private long _icmpRateLimitHost;
 
     /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
     public IpvsStats Totals { get; } = new();
@@ -32,11 +34,17 @@ public sealed class DataPlaneCounters
     /// <summary>CHECKSUM_PARTIAL frames whose checksum the pipeline completed.</summary>
     public long ChecksumsCompleted => Volatile.Read(ref _checksumsCompleted);
 
-    /// <summary>Packets turned into an ICMP error for their sender (fragmentation needed, packet too big).</summary>
+    /// <summary>Packets turned into an ICMP error for their sender (fragmentation needed, packet too big, port unreachable).</summary>
     public long IcmpErrors => Volatile.Read(ref _icmpErrors);
 
     /// <summary>Neighbour Solicitations for a VIP answered with a Neighbour Advertisement (IPv6's <see cref="ArpReplies"/>).</summary>
     public long NeighbourAdvertisements => Volatile.Read(ref _neighbourAdvertisements);
+
+    /// <summary>ICMP errors not sent because the worker's global budget was spent (the kernel's RateLimitGlobal).</summary>
+    public long IcmpRateLimitGlobal => Volatile.Read(ref _icmpRateLimitGlobal);
+
+    /// <summary>ICMP errors not sent because their destination had its share (the kernel's RateLimitHost).</summary>
+    public long IcmpRateLimitHost => Volatile.Read(ref _icmpRateLimitHost);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -65,6 +73,8 @@ public sealed class DataPlaneCounters
         all.Add(new(nameof(ChecksumsCompleted), ChecksumsCompleted));
         all.Add(new(nameof(IcmpErrors), IcmpErrors));
         all.Add(new(nameof(NeighbourAdvertisements), NeighbourAdvertisements));
+        all.Add(new(nameof(IcmpRateLimitGlobal), IcmpRateLimitGlobal));
+        all.Add(new(nameof(IcmpRateLimitHost), IcmpRateLimitHost));
         return all;
     }
 
@@ -82,6 +92,31 @@ public sealed class DataPlaneCounters
         {
             ref var d = ref _drops[(int)reason];
             Volatile.Write(ref d, d + 1);
+        }
+    }
+
+    /// <summary>
+    /// A reason for a packet whose frame still leaves, as something else: the client's packet
+    /// that found no real server goes nowhere, its frame goes back as the ICMP error.
+    /// </summary>
+    internal void CountDrop(DropReason reason)
+    {
+        if ((uint)reason < (uint)_drops.Length)
+        {
+            ref var d = ref _drops[(int)reason];
+            Volatile.Write(ref d, d + 1);
+        }
+    }
+
+    internal void CountIcmpRateLimited(bool global)
+    {
+        if (global)
+        {
+            Volatile.Write(ref _icmpRateLimitGlobal, _icmpRateLimitGlobal + 1);
+        }
+        else
+        {
+            Volatile.Write(ref _icmpRateLimitHost, _icmpRateLimitHost + 1);
         }
     }
 

@@ -13,6 +13,13 @@ public enum DropReason : byte
     BadIpVersion,
     ShortTransportHeader,
     BadTcpHeaderLength,
+
+    /// <summary>
+    /// A new connection that no real server can take (ip_vs_leave). Counted for every such
+    /// packet; when the client is answered with ICMP port unreachable the frame leaves as that
+    /// error (Verdict.Transmit and <see cref="DataPlaneCounters.IcmpErrors"/>), so this counter
+    /// can exceed its share of Verdict.Drop.
+    /// </summary>
     NoRealServer,
     RealServerUnavailable,
     NoNextHop,

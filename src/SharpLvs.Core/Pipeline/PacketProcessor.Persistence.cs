@@ -58,6 +58,7 @@ public sealed partial class PacketProcessor
         server = service.Scheduler.Schedule(service, flow);
         if (server is null)
         {
+            // ip_vs_sched_persist's "*ignored = 0": the caller leaves (ip_vs_leave), no template made.
             return DropReason.NoRealServer;
         }
 

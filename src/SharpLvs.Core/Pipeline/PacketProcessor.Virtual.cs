@@ -81,6 +81,11 @@ public sealed partial class PacketProcessor
             }
 
             var reason = Schedule(service, ref inbound, tunables, nowMs, out index, out server!, out forwarder!);
+            if (reason == DropReason.NoRealServer)
+            {
+                return Leave(ref packet, inbound, nowMs, out verdict);
+            }
+
             if (reason == DropReason.None && index >= 0)
             {
                 reason = BindReplyFlow(service, index);
@@ -174,8 +179,7 @@ public sealed partial class PacketProcessor
             server = service.Scheduler.Schedule(service, inbound.Flow);
             if (server is null)
             {
-                // ip_vs_leave: no destination. The kernel also sends ICMP port unreachable;
-                // lvsd only drops (README: "When real servers go").
+                // No destination: the caller leaves (ip_vs_leave, PacketProcessor.Leave.cs).
                 return DropReason.NoRealServer;
             }
         }

@@ -61,7 +61,7 @@ public class PacketProcessorScenarioTests
     }
 
     [Fact]
-    public void Process_AllWeightsZero_NewConnectionDroppedNoRealServer()
+    public void Process_AllWeightsZero_NewConnectionAnsweredPortUnreachable()
     {
         var lab = new PipelineLab();
         lab.A.Weight = 0;
@@ -69,7 +69,9 @@ public class PacketProcessorScenarioTests
 
         var (packet, _) = lab.Run(Syn(40000), T0);
 
-        Assert.Equal((Verdict.Drop, DropReason.NoRealServer), (packet.Verdict, packet.Reason));
+        // ip_vs_leave: the SYN goes nowhere (counted), its frame goes back as the ICMP error.
+        Assert.Equal((Verdict.Transmit, IngressIf), (packet.Verdict, packet.EgressIfIndex));
+        Assert.Equal((1, 1), (lab.Counters.Dropped(DropReason.NoRealServer), lab.Counters.IcmpErrors));
         Assert.Equal(0, lab.Connections.Count);
     }
 

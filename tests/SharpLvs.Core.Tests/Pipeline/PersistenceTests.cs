@@ -201,7 +201,7 @@ public class PersistenceTests
     }
 
     [Fact]
-    public void Process_PersistentNoServer_DroppedNoRealServerWithoutTemplate()
+    public void Process_PersistentNoServer_PortUnreachableWithoutTemplate()
     {
         var lab = new PipelineLab();
         lab.A.Weight = 0;
@@ -210,7 +210,8 @@ public class PersistenceTests
 
         var (packet, _) = lab.Run(Tcp(Client, 40000, TcpFlags.Syn), T0);
 
-        Assert.Equal((Verdict.Drop, DropReason.NoRealServer), (packet.Verdict, packet.Reason));
+        Assert.Equal(Verdict.Transmit, packet.Verdict);
+        Assert.Equal((1, 1), (lab.Counters.Dropped(DropReason.NoRealServer), lab.Counters.IcmpErrors));
         Assert.Equal(0, lab.Connections.Count);
     }
 
