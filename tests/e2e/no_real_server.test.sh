@@ -8,11 +8,7 @@
 require_lvs
 
 lab_up --servers 1 --vip-on eth --ipv6 || fail "lab_up failed"
-# The lab spells IPv6 addresses uncompressed ("fd00:198:18:0::21"); lvsadm and tcpdump use
-# the canonical form.
-v6() { python3 -c 'import ipaddress, sys; print(ipaddress.ip_address(sys.argv[1]))' "$1"; }
-VIP=$LAB_VIP VIP6=$LAB_VIP6 RS1=$(lab_ip rs1) RS1_6=$(v6 "$(lab_ip6 rs1)") CLIENT6=$(v6 "$(lab_ip6 client)")
-lab_exec director ip -6 addr add "$VIP6/128" dev eth0 nodad || fail "VIP6 on the director"
+VIP=$LAB_VIP VIP6=$LAB_VIP6 RS1=$(lab_ip rs1) RS1_6=$(lab_ip6 rs1) CLIENT6=$(lab_ip6 client)
 lab_start_http rs1 || fail "nginx rs1"
 start_lvsd --interface eth0
 lvsadm_ok -A -t "$VIP:80" -s wlc
