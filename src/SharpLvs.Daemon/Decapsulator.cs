@@ -20,6 +20,9 @@ namespace SharpLvs.Daemon;
 internal sealed partial class Decapsulator : IDisposable
 {
     private const int ReceiveTimeoutMs = 250;
+
+    // linux/udp.h: UDP_NO_CHECK6_RX (at level IPPROTO_UDP).
+    private const int UdpNoCheck6Rx = 102;
     private const string AllRpFilter = "net/ipv4/conf/all/rp_filter";
 
     private readonly ILogger _logger;
@@ -111,6 +114,12 @@ internal sealed partial class Decapsulator : IDisposable
         try
         {
             socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true };
+
+            // A director sends GUE over IPv6 with a zero UDP checksum unless --tun-csum
+            // (udp6_set_csum; RFC 6935's tunnel exception). The kernel's own fou/gue socket
+            // accepts it (udp_set_no_check6_rx unless udp6 rx checksums are asked for); a plain
+            // socket would see such datagrams dropped as checksum errors.
+            socket.SetRawSocketOption(IpProtocols.Udp, UdpNoCheck6Rx, BitConverter.GetBytes(1));
             socket.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
         }
         catch (SocketException)

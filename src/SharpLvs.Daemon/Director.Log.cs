@@ -22,7 +22,7 @@ internal sealed partial class Director
     [LoggerMessage(6, LogLevel.Information, "rules: {Change}")]
     private partial void LogRuleChange(string change);
 
-    [LoggerMessage(7, LogLevel.Information, "now {Services} virtual services, {RealServers} real servers; answering ARP for [{ArpVips}]")]
+    [LoggerMessage(7, LogLevel.Information, "now {Services} virtual services, {RealServers} real servers; answering ARP and neighbour solicitations for [{ArpVips}]")]
     private partial void LogPublished(int services, int realServers, string arpVips);
 
     [LoggerMessage(8, LogLevel.Information, "neighbours: {Message}")]
