@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using SharpLvs.Core.Fragments;
 using SharpLvs.Core.Pipeline;
+using SharpLvs.Core.Scheduling;
+using SharpLvs.Core.Services;
 using SharpLvs.Core.Tests.Forwarding;
 using SharpLvs.Packets;
 using static SharpLvs.Core.Tests.Pipeline.PipelineLab;
@@ -261,6 +263,54 @@ public class FragmentTests
             Assert.Equal(Server('A').Address, InetAddress.FromV4(output.AsSpan(Ip + 16)));
             Assert.Equal(Convert.ToHexString(fragment.AsSpan(Ip)), Convert.ToHexString(output.AsSpan(Ip + 20)));
         }
+    }
+
+    [Fact]
+    public void Process_OnePacketUdpService_EachDatagramsFragmentsFollowItsScheduleWithoutAConnection()
+    {
+        var lab = new PipelineLab();
+        var servers = System.Collections.Immutable.ImmutableArray.Create(lab.A, lab.B);
+        var dns = new VirtualService(new ServiceKey(IpProtocols.Udp, Vip, 53), SchedulerNames.RoundRobin,
+            SchedulerRegistry.Default.Create(SchedulerNames.RoundRobin, servers, null), servers, ServiceFlags.OnePacket);
+        lab.Holder.Publish(new ServiceTable([lab.Web, dns, lab.Web6], lab.Holder.Current.ArpAnswers));
+
+        // One client port, two datagrams: -o schedules each alone (rr: A, then B), and
+        // each one's later fragments must follow it, not the connection that is not there.
+        var one = Fragmenter.Ipv4(FrameBuilder.Udp(DirectorMac, ClientMac, Client, 5353, Vip, 53, Body), id: 21);
+        var two = Fragmenter.Ipv4(FrameBuilder.Udp(DirectorMac, ClientMac, Client, 5353, Vip, 53, Body), id: 22);
+        var macs = new[] { one[0], two[0], two[1], one[1], one[2], two[2] }
+            .Select(f => lab.Run(f, Now).Output)
+            .Select(o => MacAddress.Read(o))
+            .ToArray();
+
+        Assert.Equal([MacA, MacB, MacB, MacA, MacA, MacB], macs);
+        Assert.Equal(0, lab.Connections.Count);
+    }
+
+    [Fact]
+    public void Process_FragmentWithPartialChecksum_Dropped()
+    {
+        var lab = new PipelineLab();
+        var first = Fragmenter.Ipv4(BigSyn(40000), id: 23)[0];
+
+        // A sender completes the checksum before it fragments: a partial sum over one fragment cannot be finished.
+        var packet = lab.Run(first, Now, items => (items[0].NeedsChecksum, items[0].ChecksumStart, items[0].ChecksumOffset) = (true, 34, 16)).Packet;
+
+        Assert.Equal((Verdict.Drop, DropReason.BadPartialChecksum), (packet.Verdict, packet.Reason));
+        Assert.Equal(0, lab.Connections.Count);
+        Assert.Equal(0, lab.Processor.Fragments.CountLive(Now));
+    }
+
+    [Fact]
+    public void Process_TinyFirstFragmentWithoutTheWholeTcpHeader_DroppedAsShort()
+    {
+        var lab = new PipelineLab();
+
+        // RFC 1858 §3.1: the first fragment must hold the whole TCP header (here 16 of 20 bytes).
+        var tiny = Fragmenter.Ipv4(BigSyn(40000), id: 24, mtu: 36)[0];
+        var packet = lab.Run(tiny, Now).Packet;
+
+        Assert.Equal((Verdict.Drop, DropReason.ShortTransportHeader), (packet.Verdict, packet.Reason));
     }
 
     private static byte[] BigSyn(ushort clientPort, MacAddress? dst = null, MacAddress? src = null) =>

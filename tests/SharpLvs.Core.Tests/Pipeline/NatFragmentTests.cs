@@ -103,6 +103,19 @@ public class NatFragmentTests
     }
 
     [Fact]
+    public void Process_LaterReplyFragmentAfterTheTimeout_DroppedAsExpiredNotLeftToTheHost()
+    {
+        var lab = new NatLab();
+        lab.Run(FrameBuilder.Udp(DirectorMac, RouterMac, Client, 7000, Vip, 53, "q"u8), ClientIf);
+        var fragments = Fragmenter.Ipv4(FrameBuilder.Udp(DirectorLanMac, Mac1, Rip1, 5353, Client, 7000, Body), id: 7);
+        lab.Run(fragments[0], ServerIf, nowMs: 1_000_000);
+
+        var packet = lab.Run(fragments[1], ServerIf, nowMs: 1_030_000).Packet;
+
+        Assert.Equal((Verdict.Drop, DropReason.FragmentExpired), (packet.Verdict, packet.Reason));
+    }
+
+    [Fact]
     public void Process_FragmentedReply_CountedOutAsOneDatagram()
     {
         var lab = new NatLab();
