@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fragments follow their first fragment (docs/fragments.md). UDP datagrams of 3000-4000
 # bytes, larger than the 1500-byte MTU, go from 6 concurrent clients (one socket each)
-# through VIP:9000 over DR, then over NAT. Each real server runs a UDP server that answers
+# through VIP:9000 and [VIP6]:9000 over DR, then over NAT. Each real server runs a UDP server that answers
 # "<its name> <bytes received> <sha256 of them>", padded to 3500 bytes so that the answer
 # is fragmented too (through lvsd's reply path in NAT). Every datagram must arrive whole at
 # one real server (its kernel reassembles it and checks the UDP checksum: a fragment sent to
@@ -78,14 +78,14 @@ PY
 start_servers() {
     local bind="$1" rs
     for rs in rs1 rs2; do
-        lab_spawn "$rs" "frag-$rs" python3 "$LAB_DIR/frag-server.py" "$rs" "$PORT" "$bind" "$REPLY" || fail "server on $rs"
-        lab_wait_for 10 _lab_listening "$rs" udp "$PORT" || fail "UDP server on $rs did not start: $(cat "$LAB_DIR/frag-$rs.log")"
+        lab_spawn "$rs" "frag-$rs-$bind" python3 "$LAB_DIR/frag-server.py" "$rs" "$PORT" "$bind" "$REPLY" || fail "server on $rs"
+        lab_wait_for 10 _lab_listening "$rs" udp "$PORT" || fail "UDP server on $rs did not start: $(cat "$LAB_DIR/frag-$rs-$bind.log")"
     done
 }
 
-# run_clients METHOD VIP [LATER-FRAGMENT-FILTER]: the concurrent clients; both servers must answer.
+# run_clients NAME VIP LATER-FRAGMENT-FILTER: the concurrent clients; both servers must answer.
 run_clients() {
-    local out later_filter="${3:-ip[6:2] & 0x1fff != 0}"
+    local out later_filter="$3"
     lab_capture_start "frag-rs1" rs1 eth0 udp or ip6 || fail "capture on rs1"
     out="$(lab_exec client timeout 90 python3 "$LAB_DIR/frag-client.py" "$2" "$PORT" "$CLIENTS" "$DATAGRAMS" "$REPLY" 2>&1)"
     local status=$?
@@ -104,7 +104,7 @@ run_clients() {
     ((later > 0)) || fail "$1: no fragments reached rs1 (capture broken, or MTU too large?)"
 }
 
-# no_fragment_drops: lvsd logs its drop counters every 10 s when they move.
+# no_fragment_drops PHASE: lvsd logs its drop counters every 10 s when they move.
 no_fragment_drops() {
     sleep 11
     local drops
@@ -114,67 +114,63 @@ no_fragment_drops() {
         fail "$1: lvsd dropped fragments: $drops"
 }
 
-step "DR: lvsd on eth0, -A -u VIP:$PORT -s rr, two -g real servers"
-lab_up --servers 2 --vip-on eth || fail "lab_up failed"
-VIP=$LAB_VIP
+# Later fragments: IPv4 with a non-zero offset; IPv6 with a fragment header right after
+# the fixed header and a non-zero offset in it.
+LATER4='ip[6:2] & 0x1fff != 0'
+LATER6='ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0'
+
+step "DR: lvsd on eth0, -A -u VIP:$PORT and [VIP6]:$PORT -s rr, two -g real servers each"
+lab_up --servers 2 --ipv6 --vip-on eth || fail "lab_up failed"
+VIP=$LAB_VIP VIP6=$LAB_VIP6
 write_programs
 # A DR real server answers from the VIP, which it holds on lo.
 start_servers "$VIP"
+start_servers "$VIP6"
 start_lvsd --interface eth0
 lvsadm_ok -A -u "$VIP:$PORT" -s rr
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1)" -g -w 1
 lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2)" -g -w 1
-run_clients DR "$VIP"
+lvsadm_ok -A -u "[$VIP6]:$PORT" -s rr
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs1)]:$PORT" -g -w 1
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs2)]:$PORT" -g -w 1
+run_clients DR "$VIP" "$LATER4"
+run_clients "IPv6 DR" "$VIP6" "$LATER6"
 no_fragment_drops DR
 lab_lvsadm -Ln --stats
 lab_down
 
-step "IPv6 DR: -A -u [VIP6]:$PORT -s rr, two -g real servers (the fragment header's identification)"
-lab_up --servers 2 --ipv6 --vip-on eth || fail "IPv6 lab_up failed"
-VIP6=$LAB_VIP6
-write_programs
-start_servers "$VIP6"
-start_lvsd --interface eth0
-lvsadm_ok -A -u "[$VIP6]:$PORT" -s rr
-lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs1)]:$PORT" -g -w 1
-lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs2)]:$PORT" -g -w 1
-# A fragment header right after the fixed header, its offset not 0.
-run_clients "IPv6 DR" "$VIP6" 'ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0'
-no_fragment_drops "IPv6 DR"
-lab_lvsadm -Ln --stats
-lab_down
-
-# nat_phase NAME VIP RIP1 RIP2 FRAGMENT-FILTER: NAT through lvsd on both sides; the
-# answers come back fragmented through lvsd's reply path, and no fragment the host forwards
-# un-NATed (the kernel guard) reaches the client.
-nat_phase() {
-    local name="$1" vip="$2" rip1="$3" rip2="$4" fragment="$5" client from_vip stray
+# nat_clients NAME VIP FRAGMENT-FILTER: the clients through NAT; the answers come back
+# fragmented through lvsd's reply path, and no fragment the host forwards un-NATed (the
+# kernel guard) reaches the client.
+nat_clients() {
+    local name="$1" vip="$2" fragment="$3" client from_vip stray
     client="$(lab_ip client)"
     [[ "$vip" == *:* ]] && client="$(lab_ip6 client)"
-    write_programs
-    start_servers "$( [[ "$vip" == *:* ]] && echo :: || echo 0.0.0.0)"
-    start_lvsd --interface eth0 --interface eth1
-    lvsadm_ok -A -u "$vip:$PORT" -s rr
-    lvsadm_ok -a -u "$vip:$PORT" -r "$rip1:$PORT" -m -w 1
-    lvsadm_ok -a -u "$vip:$PORT" -r "$rip2:$PORT" -m -w 1
     lab_capture_start "frag-cli" client eth0 udp or ip6 || fail "capture on client"
-    run_clients "$name" "${vip//[\[\]]/}" "$fragment"
+    run_clients "$name" "$vip" "$fragment"
     lab_capture_stop "frag-cli"
-    from_vip=$(lab_capture_count "frag-cli" "src host ${vip//[\[\]]/} and ($fragment)")
-    stray=$(lab_capture_count "frag-cli" "(udp or ($fragment)) and not src host ${vip//[\[\]]/} and not src host $client")
+    from_vip=$(lab_capture_count "frag-cli" "src host $vip and ($fragment)")
+    stray=$(lab_capture_count "frag-cli" "(udp or ($fragment)) and not src host $vip and not src host $client")
     step "$name: the client got $from_vip later reply fragments from the VIP and $stray UDP packets or fragments from anywhere else"
     ((from_vip > 0)) || fail "$name: no fragmented answers came back from the VIP"
-    ((stray == 0)) || fail "$name: $stray un-NATed packets reached the client: $(lab_capture_read "frag-cli" "(udp or ($fragment)) and not src host ${vip//[\[\]]/} and not src host $client" | head -n 3)"
-    no_fragment_drops "$name"
-    lab_lvsadm -Ln --stats
+    ((stray == 0)) || fail "$name: $stray un-NATed packets reached the client: $(lab_capture_read "frag-cli" "(udp or ($fragment)) and not src host $vip and not src host $client" | head -n 3)"
 }
 
-step "NAT: lvsd on eth0 and eth1, -A -u VIP:$PORT -s rr, two -m real servers on RIP:$PORT"
-lab_up --servers 2 --nat --vip-on eth || fail "NAT lab_up failed"
-nat_phase NAT "$LAB_VIP" "$(lab_ip rs1)" "$(lab_ip rs2)" 'ip[6:2] & 0x1fff != 0'
-lab_down
-
-step "IPv6 NAT: -A -u [VIP6]:$PORT -s rr, two -m real servers on [RIP6]:$PORT"
-lab_up --servers 2 --nat --ipv6 --vip-on eth || fail "IPv6 NAT lab_up failed"
-nat_phase "IPv6 NAT" "[$LAB_VIP6]" "[$(lab_ip6 rs1)]" "[$(lab_ip6 rs2)]" 'ip6[6] == 44 and ip6[42:2] & 0xfff8 != 0'
+step "NAT: lvsd on eth0 and eth1, -A -u VIP:$PORT and [VIP6]:$PORT -s rr, two -m real servers each on RIP:$PORT"
+lab_up --servers 2 --nat --ipv6 --vip-on eth || fail "NAT lab_up failed"
+VIP=$LAB_VIP VIP6=$LAB_VIP6
+write_programs
+# One socket on :: per real server takes both families (IPv4-mapped).
+start_servers ::
+start_lvsd --interface eth0 --interface eth1
+lvsadm_ok -A -u "$VIP:$PORT" -s rr
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1):$PORT" -m -w 1
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2):$PORT" -m -w 1
+lvsadm_ok -A -u "[$VIP6]:$PORT" -s rr
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs1)]:$PORT" -m -w 1
+lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs2)]:$PORT" -m -w 1
+nat_clients NAT "$VIP" "$LATER4"
+nat_clients "IPv6 NAT" "$VIP6" "$LATER6"
+no_fragment_drops NAT
+lab_lvsadm -Ln --stats
 pass
