@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Fragments follow their first fragment (docs/fragments.md). UDP datagrams of 3000-4000
 # bytes, larger than the 1500-byte MTU, go from 6 concurrent clients (one socket each)
-# through VIP:9000 and [VIP6]:9000 over DR, then over NAT. Each real server runs a UDP server that answers
-# "<its name> <bytes received> <sha256 of them>", padded to 3500 bytes so that the answer
-# is fragmented too (through lvsd's reply path in NAT). Every datagram must arrive whole at
-# one real server (its kernel reassembles it and checks the UDP checksum: a fragment sent to
-# the other server, or a wrong checksum after NAT, loses the datagram), every client must
-# stick to one server (its connection entry), both servers must be used, lvsd must count no
-# fragment drops, and in NAT the client must see no un-NATed fragment (the kernel guard).
+# through VIP:9000 and [VIP6]:9000 over DR, then NAT, then (IPv4) FULLNAT. Each real server
+# runs a UDP server that answers "<its name> <bytes received> <sha256 of them>", padded to
+# 3500 bytes so that the answer is fragmented too (through lvsd's reply path in NAT and
+# FULLNAT). Every datagram must arrive whole at one real server (its kernel reassembles it
+# and checks the UDP checksum: a fragment sent to the other server, or a wrong checksum
+# after NAT, loses the datagram), every client must stick to one server (its connection
+# entry), both servers must be used, lvsd must count no fragment drops, and behind NAT the
+# client must see no un-NATed fragment (the kernel guard).
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
@@ -172,5 +173,22 @@ lvsadm_ok -a -u "[$VIP6]:$PORT" -r "[$(lab_ip6 rs2)]:$PORT" -m -w 1
 nat_clients NAT "$VIP" "$LATER4"
 nat_clients "IPv6 NAT" "$VIP6" "$LATER6"
 no_fragment_drops NAT
+lab_lvsadm -Ln --stats
+lab_down
+
+LIP=198.18.1.250
+step "FULLNAT: -A -u VIP:$PORT -s rr, two --fullnat real servers, local address $LIP"
+lab_up --servers 2 --fullnat --vip-on eth || fail "FULLNAT lab_up failed"
+VIP=$LAB_VIP
+write_programs
+start_servers 0.0.0.0
+start_lvsd --interface eth0 --interface eth1
+lvsadm_ok -A -u "$VIP:$PORT" -s rr
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1):$PORT" --fullnat -w 1
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2):$PORT" --fullnat -w 1
+lvsadm_ok --add-laddr -u "$VIP:$PORT" -z "$LIP"
+# The real servers answer the LIP; lvsd takes the answers' fragments back to the client.
+nat_clients FULLNAT "$VIP" "$LATER4"
+no_fragment_drops FULLNAT
 lab_lvsadm -Ln --stats
 pass
