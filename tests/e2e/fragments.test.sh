@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fragments follow their first fragment (docs/fragments.md). UDP datagrams of 3000-4000
-# bytes, larger than the 1500-byte MTU, go from 6 concurrent clients (one socket each)
-# through VIP:9000 and [VIP6]:9000 over DR, then NAT, then (IPv4) FULLNAT. Each real server
+# bytes, larger than the MTU, go from 6 concurrent clients (one socket each) through
+# VIP:9000 and [VIP6]:9000 over DR, then NAT, then (IPv4) FULLNAT and TUN. Each real server
 # runs a UDP server that answers "<its name> <bytes received> <sha256 of them>", padded to
 # 3500 bytes so that the answer is fragmented too (through lvsd's reply path in NAT and
 # FULLNAT). Every datagram must arrive whole at one real server (its kernel reassembles it
@@ -87,7 +87,7 @@ start_servers() {
 # run_clients NAME VIP LATER-FRAGMENT-FILTER: the concurrent clients; both servers must answer.
 run_clients() {
     local out later_filter="$3"
-    lab_capture_start "frag-rs1" rs1 eth0 udp or ip6 || fail "capture on rs1"
+    lab_capture_start "frag-rs1" rs1 eth0 udp or ip6 or ip proto 4 || fail "capture on rs1"
     out="$(lab_exec client timeout 90 python3 "$LAB_DIR/frag-client.py" "$2" "$PORT" "$CLIENTS" "$DATAGRAMS" "$REPLY" 2>&1)"
     local status=$?
     lab_capture_stop "frag-rs1"
@@ -190,5 +190,31 @@ lvsadm_ok --add-laddr -u "$VIP:$PORT" -z "$LIP"
 # The real servers answer the LIP; lvsd takes the answers' fragments back to the client.
 nat_clients FULLNAT "$VIP" "$LATER4"
 no_fragment_drops FULLNAT
+lab_lvsadm -Ln --stats
+lab_down
+
+step "TUN: -A -u VIP:$PORT -s rr, two -i real servers behind lvsd --decapsulate"
+lab_up --servers 2 --vip-on eth --no-rs-vip || fail "TUN lab_up failed"
+VIP=$LAB_VIP
+export SHARPLVS_RUN_DIR="$LAB_DIR/run"
+for rs in rs1 rs2; do
+    out="$(lab_exec "$rs" "$LAB_BIN/lvsadm" realserver setup --vip "$VIP" --mode tun --interface eth0 2>&1)" ||
+        fail "lvsadm realserver setup on $rs: $out"
+    lab_start_decapsulator "$rs" || fail "decapsulator on $rs"
+done
+# Each fragment is wrapped whole, so it must leave room for the 20-byte outer header: the
+# client's link is 1400 bytes (lvsd cannot fragment the outer packet, as the kernel would).
+# The answers come straight from the real servers, small enough for that link.
+lab_exec client ip link set eth0 mtu 1400 || fail "client MTU"
+REPLY=1000
+write_programs
+start_servers "$VIP"
+start_lvsd --interface eth0
+lvsadm_ok -A -u "$VIP:$PORT" -s rr
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs1)" -i -w 1
+lvsadm_ok -a -u "$VIP:$PORT" -r "$(lab_ip rs2)" -i -w 1
+# The inner header's fragment offset, behind the 20-byte outer header.
+run_clients TUN "$VIP" "ip proto 4 and ip[26:2] & 0x1fff != 0"
+no_fragment_drops TUN
 lab_lvsadm -Ln --stats
 pass
