@@ -6,7 +6,7 @@
 # resolve the VIP to the director's MAC, and lvsd joins the VIP's solicited-node multicast
 # group for as long as it runs. The real servers hold the VIP on lo (/128; IPv6
 # needs no arp_ignore). `lvsadm -Ln --stats` counts the connections and packets, and the
-# director's kernel sends no RST and no ICMPv6 error for the flows lvsd serves.
+# director's kernel sends no RST and no ICMPv6 error for the flows lvsd serves. UDP too.
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
@@ -84,6 +84,20 @@ for placement in eth lo none; do
         fail "VIP6 on $placement: $group still joined after lvsd stopped"
     fi
 done
+
+step "UDP over IPv6 DR (VIP6 on no interface): socat on the real servers answers from the VIP"
+for rs in rs1 rs2; do lab_start_udp_echo "$rs" 9000 "$VIP6" || fail "udp echo $rs"; done
+lab_exec router ip -6 neigh flush dev eth1
+start_lvsd --interface eth0
+lvsadm_ok -C
+lvsadm_ok -A -u "[$VIP6]:9000" -s rr
+lvsadm_ok -a -u "[$VIP6]:9000" -r "[$RS1]:9000" -g -w 1
+lvsadm_ok -a -u "[$VIP6]:9000" -r "[$RS2]:9000" -g -w 1
+udp=()
+for _ in 1 2 3 4; do udp+=("$(udp_ask client "$VIP6" 9000)"); done
+echo "UDP answers: ${udp[*]}"
+[[ "${udp[*]}" == "rs2 rs1 rs2 rs1" ]] || fail "UDP over IPv6 DR answered: ${udp[*]}"
+lab_stop_lvsd || fail "lvsd did not stop cleanly"
 
 step "lvsd --no-arp leaves a VIP6 on no interface unanswered"
 lab_director_vip_clear "$VIP6"
