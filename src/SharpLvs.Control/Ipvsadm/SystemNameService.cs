@@ -13,13 +13,15 @@ namespace SharpLvs.Control.Ipvsadm;
 /// </summary>
 public sealed class SystemNameService : INameService
 {
-    private readonly ServicesFile _services;
+    // Read on first use: most lvsadm commands (all -n listings, every change given numbers)
+    // never need it, and each lvsadm run is a process start.
+    private readonly Lazy<ServicesFile> _services;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<InetAddress, string?> _hostNames = new();
 
     public SystemNameService(string servicesPath = "/etc/services", TimeSpan? timeout = null)
     {
-        _services = ServicesFile.Load(servicesPath);
+        _services = new Lazy<ServicesFile>(() => ServicesFile.Load(servicesPath));
         _timeout = timeout ?? TimeSpan.FromSeconds(2);
     }
 
@@ -53,9 +55,9 @@ public sealed class SystemNameService : INameService
     }
 
     public bool TryGetPort(string serviceName, byte protocol, out ushort port) =>
-        _services.TryGetPort(serviceName, ProtocolName(protocol), out port);
+        _services.Value.TryGetPort(serviceName, ProtocolName(protocol), out port);
 
-    public string? GetServiceName(ushort port, byte protocol) => _services.GetName(port, ProtocolName(protocol));
+    public string? GetServiceName(ushort port, byte protocol) => _services.Value.GetName(port, ProtocolName(protocol));
 
     public string? GetHostName(InetAddress address) => _hostNames.GetOrAdd(address, Lookup);
 

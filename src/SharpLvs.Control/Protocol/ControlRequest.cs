@@ -8,7 +8,7 @@ namespace SharpLvs.Control.Protocol;
 /// </summary>
 public sealed record ControlRequest(IReadOnlyList<AdminCommand> Commands, int Version = ControlRequest.CurrentVersion)
 {
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>
     /// For a listing with <c>-n</c>: lvsd answers with the finished text

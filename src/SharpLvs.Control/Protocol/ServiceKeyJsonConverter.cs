@@ -5,7 +5,7 @@ using SharpLvs.Packets;
 
 namespace SharpLvs.Control.Protocol;
 
-/// <summary>Core's ServiceKey as {"protocol":6,"address":"…","port":80,"fwmark":0}.</summary>
+/// <summary>Core's ServiceKey as {"protocol":6,"address":…,"port":80,"fwmark":7} (fwmark only when set; the address as InetAddressJsonConverter writes it).</summary>
 internal sealed class ServiceKeyJsonConverter : JsonConverter<ServiceKey>
 {
     public override ServiceKey Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -29,7 +29,7 @@ internal sealed class ServiceKeyJsonConverter : JsonConverter<ServiceKey>
                 case "port": port = reader.GetUInt16(); break;
                 case "fwmark": mark = reader.GetUInt32(); break;
                 case "address":
-                    address = InetAddress.TryParse(reader.GetString(), out var parsed) ? parsed : throw new JsonException("service key: bad address");
+                    address = InetAddressJsonConverter.ReadValue(ref reader);
                     break;
                 default: reader.Skip(); break;
             }
@@ -42,7 +42,8 @@ internal sealed class ServiceKeyJsonConverter : JsonConverter<ServiceKey>
     {
         writer.WriteStartObject();
         writer.WriteNumber("protocol", value.Protocol);
-        writer.WriteString("address", value.Address.ToString());
+        writer.WritePropertyName("address");
+        InetAddressJsonConverter.WriteValue(writer, value.Address);
         writer.WriteNumber("port", value.Port);
         if (value.FirewallMark != 0)
         {

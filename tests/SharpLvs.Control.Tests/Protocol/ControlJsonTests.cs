@@ -32,6 +32,39 @@ public class ControlJsonTests
     }
 
     [Fact]
+    public void Request_Ipv4AsNumbersIpv6AsText_DefaultsLeftOut()
+    {
+        var command = new CommandLineParser(new FakeNameService()).Parse("-a -t 198.18.0.10:80 -r 198.18.1.1:8080 -m -w 0".Split(' ')).Command!;
+
+        var json = JsonSerializer.Serialize(ControlRequest.Of(command), ControlJsonContext.Default.ControlRequest);
+
+        Assert.Contains($"\"address\":{Packets.InetAddress.Parse("198.18.0.10").V4}", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("198.18.", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("fwmark", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("upperThreshold", json, StringComparison.Ordinal);
+        Assert.Contains("\"weight\":0", json, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"198.18.0.1\"", "198.18.0.1")]
+    [InlineData("3323068417", "198.18.0.1")]
+    [InlineData("\"fd00::1\"", "fd00::1")]
+    public void Address_TextOrNumber_Read(string json, string expected)
+    {
+        var key = JsonSerializer.Deserialize<Core.Services.ServiceKey>($"{{\"protocol\":6,\"address\":{json},\"port\":80}}", ControlJsonContext.Default.Options);
+
+        Assert.Equal(Packets.InetAddress.Parse(expected), key.Address);
+        Assert.Equal(0u, key.FirewallMark);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("4294967296")]
+    [InlineData("\"not-an-address\"")]
+    public void Address_Invalid_RefusedAsJsonError(string json) =>
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Core.Services.ServiceKey>($"{{\"protocol\":6,\"address\":{json},\"port\":80}}", ControlJsonContext.Default.Options));
+
+    [Fact]
     public void Response_MarksAndTunables_RoundTrip()
     {
         var response = new ControlResponse(
