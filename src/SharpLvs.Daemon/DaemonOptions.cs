@@ -53,7 +53,10 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
         On a real server: 'lvsd --decapsulate --help' (unwraps LVS-TUN packets without ipip).
 
-        SIGTERM or SIGINT stop it cleanly (the kernel guard and offload settings are undone).
+        SIGTERM or SIGINT stop it cleanly (the kernel guard and offload settings are undone),
+        saving the connection table next to the state file ('connections'); the next start
+        restores the entries whose service and real server remain, so established
+        connections survive a restart (not a kill -9).
         """;
 
     /// <summary><c>--state-file</c>: where the rules are kept; null for the per-namespace default.</summary>
