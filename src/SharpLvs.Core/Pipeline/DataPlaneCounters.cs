@@ -21,6 +21,7 @@ public sealed class DataPlaneCounters
     private long _neighbourAdvertisements;
     private long _icmpRateLimitGlobal;
     private long _icmpRateLimitHost;
+    private long _icmpRelayed;
 
     /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
     public IpvsStats Totals { get; } = new();
@@ -45,6 +46,9 @@ public sealed class DataPlaneCounters
 
     /// <summary>ICMP errors not sent because their destination had its share (the kernel's RateLimitHost).</summary>
     public long IcmpRateLimitHost => Volatile.Read(ref _icmpRateLimitHost);
+
+    /// <summary>ICMP errors of a connection handed to its other end (real server or client).</summary>
+    public long IcmpRelayed => Volatile.Read(ref _icmpRelayed);
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
@@ -75,6 +79,7 @@ public sealed class DataPlaneCounters
         all.Add(new(nameof(NeighbourAdvertisements), NeighbourAdvertisements));
         all.Add(new(nameof(IcmpRateLimitGlobal), IcmpRateLimitGlobal));
         all.Add(new(nameof(IcmpRateLimitHost), IcmpRateLimitHost));
+        all.Add(new(nameof(IcmpRelayed), IcmpRelayed));
         return all;
     }
 
@@ -129,6 +134,8 @@ public sealed class DataPlaneCounters
     internal void CountConnectionsExpired(int count) => Volatile.Write(ref _connectionsExpired, _connectionsExpired + count);
 
     internal void CountIcmpError() => Volatile.Write(ref _icmpErrors, _icmpErrors + 1);
+
+    internal void CountIcmpRelayed() => Volatile.Write(ref _icmpRelayed, _icmpRelayed + 1);
 
     internal void CountChecksumCompleted() => Volatile.Write(ref _checksumsCompleted, _checksumsCompleted + 1);
 }

@@ -105,4 +105,16 @@ public enum DropReason : byte
 
     /// <summary>A later fragment whose offset lies inside the first fragment's transport header (RFC 1858 §3).</summary>
     FragmentOverlapsTransportHeader,
+
+    /// <summary>An ICMP/ICMPv6 message shorter than its 8-byte header (ip_vs_in_icmp / ip_vs_out_icmp drop it).</summary>
+    ShortIcmpHeader,
+
+    /// <summary>An ICMP error for a connection whose checksum fails (ip_vs_in_icmp, handle_response_icmp).</summary>
+    BadIcmpChecksum,
+
+    /// <summary>An ICMP error for a connection whose real server was deleted: nobody to hand it to.</summary>
+    IcmpRealServerUnavailable,
+
+    /// <summary>An ICMPv6 error behind a fragment header: errors are never fragmented (ip_vs_in_icmp_v6 drops it).</summary>
+    FragmentedIcmpv6Error,
 }

@@ -27,7 +27,14 @@ public sealed partial class PacketProcessor
 
         if (!table.IsVirtualAddress(InetAddress.FromV4(l3[Ipv4DestinationOffset..])))
         {
-            return table.HasReplyPath ? ProcessReplyIpv4(ref packet, eth, table, nowMs, out verdict) : DropReason.None;
+            if (!table.HasReplyPath)
+            {
+                return DropReason.None;
+            }
+
+            return l3[9] == IpProtocols.Icmp
+                ? ProcessIcmpReplyIpv4(ref packet, eth, table, nowMs, out verdict)
+                : ProcessReplyIpv4(ref packet, eth, table, nowMs, out verdict);
         }
 
         verdict = Verdict.Drop;
@@ -56,10 +63,15 @@ public sealed partial class PacketProcessor
         }
 
         var protocol = ip.Protocol;
+        if (protocol == IpProtocols.Icmp)
+        {
+            return ProcessIcmpToVirtualIpv4(ref packet, eth, ip, table, nowMs, out verdict);
+        }
+
         if (protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
         {
-            // ICMP to a VIP (ping) and other protocols are the host's, as ip_vs_in accepts
-            // what it has no protocol handler or connection for.
+            // Other protocols are the host's, as ip_vs_in accepts what it has no protocol
+            // handler for.
             verdict = Verdict.PassToKernel;
             return DropReason.None;
         }
@@ -88,7 +100,14 @@ public sealed partial class PacketProcessor
 
         if (!table.IsVirtualAddress(InetAddress.FromV6(l3[Ipv6DestinationOffset..])))
         {
-            return table.HasReplyPath ? ProcessReplyIpv6(ref packet, eth, table, nowMs, out verdict) : DropReason.None;
+            if (!table.HasReplyPath)
+            {
+                return DropReason.None;
+            }
+
+            return l3[6] == IpProtocols.Icmpv6
+                ? ProcessIcmpReplyIpv6(ref packet, eth, table, nowMs, out verdict)
+                : ProcessReplyIpv6(ref packet, eth, table, nowMs, out verdict);
         }
 
         verdict = Verdict.Drop;
@@ -117,6 +136,11 @@ public sealed partial class PacketProcessor
         }
 
         var protocol = upper.Protocol;
+        if (protocol == IpProtocols.Icmpv6)
+        {
+            return ProcessIcmpToVirtualIpv6(ref packet, eth, ip, upper, table, nowMs, out verdict);
+        }
+
         if (protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
         {
             verdict = Verdict.PassToKernel;
