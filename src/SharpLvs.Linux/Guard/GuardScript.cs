@@ -19,7 +19,16 @@ internal static partial class GuardScript
     public const string ReplySet6 = "rs6";
     public const string LocalSet4 = "lip4";
     public const string LocalSet6 = "lip6";
+    public const string QuoteSet4 = "rsq4";
+    public const string QuoteSet6 = "rsq6";
     public const string MarksChain = "marks";
+
+    // An ICMP error's quoted destination, protocol and destination port, in bits from the
+    // ICMP header: 8 bytes of ICMP header, then the quoted IPv4 header (protocol at 9,
+    // destination at 16, 20 bytes long) or IPv6 header (next header at 6, destination at 24,
+    // 40 bytes long), then the quoted ports.
+    private const string Quote4 = "@th,192,32 . @th,136,8 . @th,240,16";
+    private const string Quote6 = "@th,256,128 . @th,112,8 . @th,400,16";
 
     /// <summary>
     /// Replaces any stale table in one transaction ("add" makes "delete" safe when there is
@@ -40,6 +49,12 @@ internal static partial class GuardScript
         s.Append(CultureInfo.InvariantCulture, $"\tset {LocalSet6} {{\n\t\ttype ipv6_addr . inet_proto . inet_service\n\t\tflags interval\n\t}}\n");
         AppendFragmentSets(s);
 
+        // The NAT real servers' tuples as an ICMP error quotes them (destination address,
+        // protocol, destination port of the quoted header): raw payload offsets from the ICMP
+        // header, for a quoted IPv4 header without options.
+        s.Append(CultureInfo.InvariantCulture, $"\tset {QuoteSet4} {{\n\t\ttypeof {Quote4}\n\t}}\n");
+        s.Append(CultureInfo.InvariantCulture, $"\tset {QuoteSet6} {{\n\t\ttypeof {Quote6}\n\t}}\n");
+
         // Firewall-mark selectors are prefixes and port ranges that may overlap, which an
         // interval set refuses: they are rules of their own chain, replaced as a whole.
         s.Append(CultureInfo.InvariantCulture, $"\tchain {MarksChain} {{\n\t}}\n");
@@ -58,6 +73,14 @@ internal static partial class GuardScript
             s.Append(CultureInfo.InvariantCulture, $"\t\tip daddr . meta l4proto . th dport @{LocalSet4} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tip6 daddr . meta l4proto . th dport @{LocalSet6} drop\n");
             AppendFragmentRules(s);
+
+            // ICMP errors about what lvsd sent a NAT real server (ip_vs_out_icmp's share):
+            // lvsd relays them from the VIP; the host would forward them un-NATed as well.
+            // Ranges instead of anonymous sets keep every closing brace on its own line: 3-4 is
+            // unreachable and source quench; ICMPv6 1-4 every error type RFC 4443 defines.
+            s.Append(CultureInfo.InvariantCulture, $"\t\ticmp type 3-4 {Quote4} @{QuoteSet4} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\ticmp type time-exceeded {Quote4} @{QuoteSet4} drop\n");
+            s.Append(CultureInfo.InvariantCulture, $"\t\ticmpv6 type 1-4 {Quote6} @{QuoteSet6} drop\n");
             s.Append(CultureInfo.InvariantCulture, $"\t\tjump {MarksChain}\n");
             s.Append("\t}\n");
         }
@@ -83,7 +106,7 @@ internal static partial class GuardScript
         IEnumerable<FirewallMarkRule>? marks = null)
     {
         var s = new StringBuilder();
-        foreach (var set in (string[])[Set4, Set6, ReplySet4, ReplySet6, LocalSet4, LocalSet6])
+        foreach (var set in (string[])[Set4, Set6, ReplySet4, ReplySet6, LocalSet4, LocalSet6, QuoteSet4, QuoteSet6])
         {
             s.Append(CultureInfo.InvariantCulture, $"flush set {Family} {Table} {set}\n");
         }
@@ -92,6 +115,7 @@ internal static partial class GuardScript
         AppendTuples(s, ReplySet4, ReplySet6, replySources);
         AppendRanges(s, localAddresses);
         AppendFragmentRefill(s, tuples, replySources, localAddresses);
+        AppendQuotes(s, replySources);
         s.Append(CultureInfo.InvariantCulture, $"flush chain {Family} {Table} {MarksChain}\n");
         foreach (var mark in (marks ?? []).Distinct())
         {
@@ -117,6 +141,28 @@ internal static partial class GuardScript
 
         AppendElements(s, LocalSet4, v4, verb);
         AppendElements(s, LocalSet6, v6, verb);
+    }
+
+    /// <summary>
+    /// The NAT real servers' (protocol, RIP, port) as the quote sets hold them: raw payload
+    /// keys are plain integers, so the address is written as one (nft has no address type for
+    /// a payload offset).
+    /// </summary>
+    private static void AppendQuotes(
+        StringBuilder s, IEnumerable<(byte Protocol, InetAddress Address, ushort Port)> replySources, string verb = "add")
+    {
+        var v4 = new List<string>();
+        var v6 = new List<string>();
+        foreach (var (protocol, address, port) in replySources.Distinct())
+        {
+            var key = address.IsIPv4
+                ? string.Create(CultureInfo.InvariantCulture, $"0x{address.V4:x8}")
+                : string.Create(CultureInfo.InvariantCulture, $"0x{address.High:x16}{address.Low:x16}");
+            (address.IsIPv4 ? v4 : v6).Add(string.Create(CultureInfo.InvariantCulture, $"{key} . {protocol} . {port}"));
+        }
+
+        AppendElements(s, QuoteSet4, v4, verb);
+        AppendElements(s, QuoteSet6, v6, verb);
     }
 
     private static void AppendTuples(
@@ -146,9 +192,11 @@ internal static partial class GuardScript
         AppendTuples(s, Set4, Set6, diff.RemovedTuples, "delete");
         AppendTuples(s, ReplySet4, ReplySet6, diff.RemovedReplySources, "delete");
         AppendRanges(s, diff.RemovedLocalAddresses, "delete");
+        AppendQuotes(s, diff.RemovedReplySources, "delete");
         AppendTuples(s, Set4, Set6, diff.AddedTuples);
         AppendTuples(s, ReplySet4, ReplySet6, diff.AddedReplySources);
         AppendRanges(s, diff.AddedLocalAddresses);
+        AppendQuotes(s, diff.AddedReplySources);
         return s.ToString();
     }
 

@@ -48,6 +48,12 @@ public class GuardScriptTests
             	set fragsrc6 {
             		type ipv6_addr . inet_proto
             	}
+            	set rsq4 {
+            		typeof @th,192,32 . @th,136,8 . @th,240,16
+            	}
+            	set rsq6 {
+            		typeof @th,256,128 . @th,112,8 . @th,400,16
+            	}
             	chain marks {
             	}
             	chain ingress0 {
@@ -62,6 +68,9 @@ public class GuardScriptTests
             		ip6 daddr . meta l4proto @fragdst6 frag frag-off != 0 drop
             		ip frag-off & 0x1fff != 0 ip saddr . meta l4proto @fragsrc4 drop
             		ip6 saddr . meta l4proto @fragsrc6 frag frag-off != 0 drop
+            		icmp type 3-4 @th,192,32 . @th,136,8 . @th,240,16 @rsq4 drop
+            		icmp type time-exceeded @th,192,32 . @th,136,8 . @th,240,16 @rsq4 drop
+            		icmpv6 type 1-4 @th,256,128 . @th,112,8 . @th,400,16 @rsq6 drop
             		jump marks
             	}
             	chain ingress1 {
@@ -76,6 +85,9 @@ public class GuardScriptTests
             		ip6 daddr . meta l4proto @fragdst6 frag frag-off != 0 drop
             		ip frag-off & 0x1fff != 0 ip saddr . meta l4proto @fragsrc4 drop
             		ip6 saddr . meta l4proto @fragsrc6 frag frag-off != 0 drop
+            		icmp type 3-4 @th,192,32 . @th,136,8 . @th,240,16 @rsq4 drop
+            		icmp type time-exceeded @th,192,32 . @th,136,8 . @th,240,16 @rsq4 drop
+            		icmpv6 type 1-4 @th,256,128 . @th,112,8 . @th,400,16 @rsq6 drop
             		jump marks
             	}
             }
@@ -121,6 +133,8 @@ public class GuardScriptTests
             flush set netdev sharplvs rs6
             flush set netdev sharplvs lip4
             flush set netdev sharplvs lip6
+            flush set netdev sharplvs rsq4
+            flush set netdev sharplvs rsq6
             add element netdev sharplvs vip4 {
             	198.18.0.10 . 6 . 80,
             	198.18.0.10 . 17 . 53,
@@ -173,6 +187,9 @@ public class GuardScriptTests
             add element netdev sharplvs rs4 {
             	198.18.1.1 . 6 . 8080,
             }
+            add element netdev sharplvs rsq4 {
+            	0xc6120101 . 6 . 8080,
+            }
 
             """.ReplaceLineEndings("\n"),
             script);
@@ -184,6 +201,7 @@ public class GuardScriptTests
         Assert.Equal(
             "flush set netdev sharplvs vip4\nflush set netdev sharplvs vip6\nflush set netdev sharplvs rs4\n"
             + "flush set netdev sharplvs rs6\nflush set netdev sharplvs lip4\nflush set netdev sharplvs lip6\n"
+            + "flush set netdev sharplvs rsq4\nflush set netdev sharplvs rsq6\n"
             + "flush set netdev sharplvs fragdst4\nflush set netdev sharplvs fragdst6\n"
             + "flush set netdev sharplvs fragsrc4\nflush set netdev sharplvs fragsrc6\n"
             + "flush chain netdev sharplvs marks\n",
@@ -206,6 +224,10 @@ public class GuardScriptTests
         Assert.Contains("add element netdev sharplvs fragsrc4 {\n\t198.18.1.21 . 6,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs fragsrc6 {\n\tfd00:198:18:2::21 . 6,\n}\n", script, StringComparison.Ordinal);
         Assert.Contains("add element netdev sharplvs fragdst4 {\n\t198.18.1.250 . 6,\n}\n", script, StringComparison.Ordinal);
+
+        // The same tuples as an ICMP error quotes them, the address as the integer nft keys raw payload with.
+        Assert.Contains("add element netdev sharplvs rsq4 {\n\t0xc6120115 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
+        Assert.Contains("add element netdev sharplvs rsq6 {\n\t0xfd000198001800020000000000000021 . 6 . 8080,\n}\n", script, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# ICMP errors of a NAT connection, outbound (ip_vs_out_icmp): a UDP service VIP:53 → RIP:5353
+# where nothing listens on the real server. The real server's kernel answers the client's
+# datagram with ICMP port unreachable (RIP → CIP, quoting CIP → RIP:5353); lvsd rewrites it
+# to come from the VIP and quote CIP → VIP:53, so the client's connected socat gets
+# ECONNREFUSED. The client's capture shows that error from the VIP and no ICMP from the
+# private side (the host's forwarding must not leak the un-NATed original).
+. "$(dirname "$0")/lib.sh"
+require_lvs
+
+lab_up --servers 1 --nat --vip-on eth || fail "lab_up failed"
+VIP=$LAB_VIP RS1=$(lab_ip rs1) CLIENT=$(lab_ip client)
+
+step "lvsd on eth0 and eth1: -A -u $VIP:53; -a -r $RS1:5353 -m (nothing listens on the real server)"
+start_lvsd --interface eth0 --interface eth1
+lvsadm_ok -A -u "$VIP:53" -s rr
+lvsadm_ok -a -u "$VIP:53" -r "$RS1:5353" -m
+
+lab_capture_start cli client eth0 icmp || fail "capture on client"
+lab_capture_start rs rs1 eth0 icmp || fail "capture on rs1"
+
+step "socat on the client sends one datagram to $VIP:53 and reads"
+out="$(printf 'ping\n' | lab_exec client timeout 10 socat -t 3 -T 4 - "UDP4:$VIP:53,sourceport=40053" 2>&1)"
+status=$?
+echo "socat (status $status): $out"
+lab_capture_stop cli
+lab_capture_stop rs
+
+echo "--- real server's capture"
+lab_capture_read rs -v | head -n 6
+echo "--- client's capture"
+lab_capture_read cli -v | head -n 6
+
+step "the real server sent port unreachable for RIP:5353"
+(($(lab_capture_count rs "icmp[icmptype] == icmp-unreach and src host $RS1") >= 1)) ||
+    fail "the real server sent no ICMP port unreachable (is the lab as expected?)"
+
+step "the client got port unreachable from $VIP quoting $CLIENT.40053 > $VIP.53"
+from_vip=$(lab_capture_count cli "icmp[icmptype] == icmp-unreach and icmp[icmpcode] == 3 and src host $VIP")
+((from_vip >= 1)) || fail "no ICMP port unreachable from the VIP reached the client"
+lab_capture_read cli -vv "src host $VIP" | grep -qF "$CLIENT.40053 > $VIP.53:" ||
+    fail "the error does not quote $CLIENT.40053 > $VIP.53: $(lab_capture_read cli -vv "src host $VIP" | head -n 3)"
+stray=$(lab_capture_count cli "icmp and not src host $VIP")
+((stray == 0)) || fail "$stray ICMP packets from elsewhere reached the client: $(lab_capture_read cli -v "icmp and not src host $VIP" | head -n 4)"
+
+step "socat saw the connection refused"
+grep -qi "connection refused" <<<"$out" || fail "socat did not report ECONNREFUSED: $out"
+
+pass
