@@ -15,8 +15,9 @@ namespace SharpLvs.Core.Services;
 /// <param name="ConnReuseMode">conn_reuse_mode (bitmap, default 1): bit 0 reschedules a SYN that reuses the
 /// ports of a TIME_WAIT/CLOSE connection; bit 1 also one in FIN_WAIT that never saw a reply (DR/TUN).
 /// 0 turns the check off.</param>
-/// <param name="ScheduleIcmp">schedule_icmp: ICMP errors about a virtual service without a connection are
-/// scheduled. Kept and listed; it matters once lvsd handles ICMP errors (it hands ICMP to the host today).</param>
+/// <param name="ScheduleIcmp">schedule_icmp: an ICMP error to a VIP whose quoted flow has no connection is
+/// scheduled like that flow (ip_vs_in_icmp → ip_vs_try_to_schedule) and relayed to the chosen real server;
+/// 0 leaves such errors to the host.</param>
 public sealed record IpvsTunables(
     int ExpireNodestConn = 0,
     int ExpireQuiescentTemplate = 0,

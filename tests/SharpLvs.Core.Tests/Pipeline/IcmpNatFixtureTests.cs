@@ -156,4 +156,37 @@ public class IcmpNatFixtureTests
         Assert.Equal(new FlowKey(IpProtocols.Tcp, Rip1, 8080, Client, 40000), lab.Connections[index].ReplyKey);
         Assert.Equal(1, lab.Counters.ConnectionsCreated);
     }
+
+    [Fact]
+    public void Process_RandomIcmpMessagesBothWays_NeverThrowAndOnlyTransmitWhatTheyMatch()
+    {
+        var lab = new NatLab();
+        lab.Run(Dns, ClientIf);
+        lab.Run(In(40000, TcpFlags.Syn, vport: 81), ClientIf);
+        var random = new Random(3);
+        for (var i = 0; i < 3000; i++)
+        {
+            var body = new byte[random.Next(0, 80)];
+            random.NextBytes(body);
+
+            // Half the messages carry a matching quote with random bytes cut anywhere.
+            if (i % 2 == 0 && body.Length > 0)
+            {
+                var quote = i % 4 == 0
+                    ? Quote4(Vip, 53, Client, 33333, IpProtocols.Udp)
+                    : Quote4(Rip1, 8081, Lip, 5000);
+                quote.AsSpan(0, Math.Min(quote.Length, body.Length)).CopyTo(body);
+            }
+
+            var type = (byte)(i % 3 == 0 ? 3 : random.Next(0, 256));
+            var inbound = FrameBuilder.Icmp(DirectorMac, RouterMac, Client, Vip, type, (byte)random.Next(0, 16), (uint)random.Next(), body);
+            var outbound = FrameBuilder.Icmp(DirectorLanMac, Mac1, Rip1, Lip, type, (byte)random.Next(0, 16), (uint)random.Next(), body);
+
+            var (a, _) = lab.Run(inbound, ClientIf);
+            var (b, _) = lab.Run(outbound, ServerIf);
+
+            Assert.True(a.Verdict != Verdict.Transmit || a.EgressIfIndex == ServerIf);
+            Assert.True(b.Verdict != Verdict.Transmit || b.EgressIfIndex == ClientIf);
+        }
+    }
 }
