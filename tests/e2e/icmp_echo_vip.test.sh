@@ -2,14 +2,13 @@
 # Echo requests to a VIP are the host's (ip_vs_in_icmp relates only errors): answered when
 # the director host owns the VIP (on eth0 as the seeds' alias, or on lo), and not at all
 # when the VIP is on no interface, where lvsd answers ARP for it but the host has no address
-# to answer from. lvsd's nftables guard must not get in the way of either; HTTP through
-# the VIP works in every placement meanwhile.
+# to answer from. A TCP service on the VIP puts its tuple in lvsd's nftables guard, which
+# must not get in the way of either.
 . "$(dirname "$0")/lib.sh"
 require_lvs
 
 lab_up --servers 1 --vip-on none || fail "lab_up failed"
 VIP=$LAB_VIP
-lab_start_http rs1 || fail "nginx rs1"
 
 for placement in eth lo none; do
     step "VIP on $placement"
@@ -23,15 +22,9 @@ for placement in eth lo none; do
     lvsadm_ok -C
     lvsadm_ok -A -t "$VIP:80" -s rr
     lvsadm_ok -a -t "$VIP:80" -r "$(lab_ip rs1)" -g -w 1
-    # The director resolves the real server's MAC in the background (NeighbourResolver),
-    # which can take seconds on a loaded machine; HTTP is not what this test is about.
-    lab_wait_for 20 bash -c "ip netns exec $(lab_ns director) ip neigh show $(lab_ip rs1) | grep -q lladdr" ||
-        fail "the director never resolved rs1's MAC"
-    answer="$(http_get client "http://$VIP/")"
-    [[ "$answer" == rs1 ]] || fail "VIP on $placement: HTTP through the VIP failed: $answer"
-
     lab_capture_start "dir-$placement" director eth0 icmp || fail "capture on the director"
-    if lab_exec client ping -n -c 3 -i 0.3 -W 1 "$VIP" >"$LAB_DIR/ping-$placement.txt" 2>&1; then answered=1; else answered=0; fi
+    # Up to 10 s for 3 answers: on a busy machine the router's first ARP for the VIP can be slow.
+    if lab_exec client ping -n -c 3 -i 0.5 -w 10 "$VIP" >"$LAB_DIR/ping-$placement.txt" 2>&1; then answered=1; else answered=0; fi
     lab_capture_stop "dir-$placement"
     tail -n 2 "$LAB_DIR/ping-$placement.txt"
     requests=$(lab_capture_count "dir-$placement" "icmp[icmptype] == icmp-echo and dst host $VIP")

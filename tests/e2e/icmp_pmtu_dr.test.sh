@@ -34,6 +34,11 @@ fi
 lvsadm_ok -A -t "$VIP:80" -s rr
 lvsadm_ok -a -t "$VIP:80" -r "$RS1:$port" "$method"
 
+# The director resolves the real server's MAC in the background; on a loaded machine that
+# can take seconds, and this test is about what happens after.
+lab_wait_for 20 bash -c "ip netns exec $(lab_ns director) ip neigh show $RS1 | grep -q lladdr" ||
+    fail "the director never resolved rs1's MAC"
+
 step "the router's link to the client carries 1000 bytes at most"
 lab_exec router ip link set eth0 mtu 1000 || fail "could not lower the router's MTU"
 
