@@ -16,6 +16,11 @@ start_lvsd --interface eth0 --interface eth1
 lvsadm_ok -A -u "$VIP:53" -s rr
 lvsadm_ok -a -u "$VIP:53" -r "$RS1:5353" -m
 
+# The director resolves the real server's MAC in the background; on a loaded machine that
+# can take seconds, and this test is about what happens after.
+lab_wait_for 20 bash -c "ip netns exec $(lab_ns director) ip neigh show $RS1 | grep -q lladdr" ||
+    fail "the director never resolved rs1's MAC"
+
 lab_capture_start cli client eth0 icmp || fail "capture on client"
 lab_capture_start rs rs1 eth0 icmp || fail "capture on rs1"
 

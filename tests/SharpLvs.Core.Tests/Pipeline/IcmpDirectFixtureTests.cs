@@ -222,7 +222,10 @@ public class IcmpDirectFixtureTests
         return quote;
     }
 
-    /// <summary>The IPv6 frame with an 8-byte fragment header (offset 0, M set) inserted before its ICMPv6 message.</summary>
+    /// <summary>
+    /// The IPv6 frame with an 8-byte fragment header inserted before its ICMPv6 message: an
+    /// atomic fragment (offset 0, M clear, RFC 6946), which the fragment cache lets through.
+    /// </summary>
     private static byte[] FragmentHeaderBefore(byte[] frame)
     {
         var result = new byte[frame.Length + 8];
@@ -231,7 +234,6 @@ public class IcmpDirectFixtureTests
         BinaryPrimitives.WriteUInt16BigEndian(result.AsSpan(14 + 4), (ushort)(frame.Length - 54 + 8));
         result[14 + 6] = IpProtocols.Ipv6Fragment;
         result[54] = IpProtocols.Icmpv6;
-        result[54 + 3] = 1;
         BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(54 + 4), 77);
         return result;
     }
