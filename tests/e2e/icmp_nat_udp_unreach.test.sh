@@ -24,10 +24,15 @@ lab_wait_for 20 bash -c "ip netns exec $(lab_ns director) ip neigh show $RS1 | g
 lab_capture_start cli client eth0 icmp || fail "capture on client"
 lab_capture_start rs rs1 eth0 icmp || fail "capture on rs1"
 
-step "socat on the client sends one datagram to $VIP:53 and reads"
-out="$(printf 'ping\n' | lab_exec client timeout 10 socat -t 3 -T 4 - "UDP4:$VIP:53,sourceport=40053" 2>&1)"
-status=$?
-echo "socat (status $status): $out"
+# lvsd drops what it cannot send yet (NoNextHop) until its resolver has caught up with the
+# kernel's neighbour entry: a few tries, each a fresh socat from the same port.
+step "socat on the client sends a datagram to $VIP:53 and reads (up to 5 tries)"
+for try in 1 2 3 4 5; do
+    out="$(printf 'ping\n' | lab_exec client timeout 10 socat -t 2 -T 3 - "UDP4:$VIP:53,sourceport=40053,reuseaddr" 2>&1)"
+    status=$?
+    echo "socat try $try (status $status): $out"
+    grep -qi "connection refused" <<<"$out" && break
+done
 lab_capture_stop cli
 lab_capture_stop rs
 
