@@ -78,7 +78,7 @@ internal sealed class OptionScanner
     {
         var equals = word.IndexOf('=', StringComparison.Ordinal);
         var name = equals >= 0 ? word[2..equals] : word[2..];
-        var spec = _specs.FirstOrDefault(s => s.LongName == name);
+        var spec = FindLong(name);
         if (spec is null)
         {
             return new Token(null, null, word, "unknown option");
@@ -102,7 +102,7 @@ internal sealed class OptionScanner
         var word = _cluster!;
         var c = word[_clusterPos++];
         var rest = _clusterPos < word.Length ? word[_clusterPos..] : null;
-        var spec = c == '\0' ? null : _specs.FirstOrDefault(s => s.ShortName == c);
+        var spec = c == '\0' ? null : FindShort(c);
         if (spec is null)
         {
             _cluster = null;
@@ -124,6 +124,33 @@ internal sealed class OptionScanner
         _cluster = null;
         token = rest is not null ? new Token(spec, rest, word, null) : TakeNextWord(spec, word);
         return true;
+    }
+
+    // Plain loops: a -R of 110,000 lines looks up over half a million options.
+    private OptionSpec? FindShort(char c)
+    {
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            if (_specs[i].ShortName == c)
+            {
+                return _specs[i];
+            }
+        }
+
+        return null;
+    }
+
+    private OptionSpec? FindLong(string name)
+    {
+        for (var i = 0; i < _specs.Count; i++)
+        {
+            if (_specs[i].LongName == name)
+            {
+                return _specs[i];
+            }
+        }
+
+        return null;
     }
 
     private Token TakeNextWord(OptionSpec spec, string word)
