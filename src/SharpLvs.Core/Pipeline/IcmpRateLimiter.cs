@@ -22,7 +22,9 @@ internal enum IcmpLimit : byte
 /// <item>icmp_global_allow: net.ipv4.icmp_msgs_per_sec (1000) refilled at most every HZ/50,
 /// with a burst of icmp_msgs_burst (50), IPv4 and IPv6 together;</item>
 /// <item>icmpv4_xrlim_allow / icmpv6_xrlim_allow → inet_peer_xrlim_allow: one error per
-/// icmp_ratelimit (1000 ms) per destination, in bursts of XRLIM_BURST_FACTOR (6).</item>
+/// destination every net.ipv4.icmp_ratelimit (1000 ms) or net.ipv6.icmp.ratelimit (100 ms,
+/// the default since the kernel dropped its per-prefix scaling, upstream 0201eedb69b2), in
+/// bursts of XRLIM_BURST_FACTOR (6).</item>
 /// </list>
 /// The kernel's peers live in a tree; here destinations share a fixed table indexed by a hash
 /// of the address, and a destination that finds its slot taken by another starts afresh, as a
@@ -35,6 +37,7 @@ internal sealed class IcmpRateLimiter
     public const int MessagesPerSecond = 1000;
     public const int MessagesBurst = 50;
     public const long HostIntervalMs = 1000;
+    public const long Ipv6HostIntervalMs = 100;
     public const int HostBurst = 6;
 
     /// <summary>HZ/50: icmp_global_allow adds credit no more often.</summary>
@@ -67,16 +70,17 @@ internal sealed class IcmpRateLimiter
             host = new HostBucket { Address = destination, InUse = true, Tokens = 0, LastMs = nowMs - NewPeerAgeMs };
         }
 
+        var interval = destination.IsIPv4 ? HostIntervalMs : Ipv6HostIntervalMs;
         var tokens = host.Tokens + Math.Max(0, nowMs - host.LastMs);
         host.LastMs = nowMs;
-        tokens = Math.Min(tokens, HostBurst * HostIntervalMs);
-        if (tokens < HostIntervalMs)
+        tokens = Math.Min(tokens, HostBurst * interval);
+        if (tokens < interval)
         {
             host.Tokens = tokens;
             return IcmpLimit.Host;
         }
 
-        host.Tokens = tokens - HostIntervalMs;
+        host.Tokens = tokens - interval;
         _globalCredit--;
         return IcmpLimit.None;
     }

@@ -4,8 +4,8 @@ using SharpLvs.Packets;
 namespace SharpLvs.Core.Tests.Pipeline;
 
 /// <summary>
-/// Expectations from the kernel's algorithms with their defaults: inet_peer_xrlim_allow (1000
-/// ms a token, 6 at most, a new peer full) and icmp_global_allow (1000/s, 50 at most, refilled
+/// Expectations from the kernel's algorithms with their defaults: inet_peer_xrlim_allow (a
+/// token every 1000 ms for IPv4, 100 ms for IPv6, 6 at most, a new peer full) and icmp_global_allow (1000/s, 50 at most, refilled
 /// no more often than every 20 ms).
 /// </summary>
 public class IcmpRateLimiterTests
@@ -27,6 +27,23 @@ public class IcmpRateLimiterTests
         Assert.Equal("H", at999);   // 999 ms of tokens: not yet one
         Assert.Equal("+H", at1000);
         Assert.Equal("++H", at3500); // 2.5 s: two tokens and a half kept
+    }
+
+    [Fact]
+    public void TryTake_NewIpv6Host_SixAtOnceThenOnePerHundredMilliseconds()
+    {
+        var limiter = new IcmpRateLimiter();
+        var host6 = InetAddress.Parse("fd00:198:18:2::10");
+
+        var burst = Spell(limiter, host6, 7, T0);
+        var at99 = Spell(limiter, host6, 1, T0 + 99);
+        var at100 = Spell(limiter, host6, 2, T0 + 100);
+        var idle = Spell(limiter, host6, 7, T0 + 60_000);
+
+        Assert.Equal("++++++H", burst);
+        Assert.Equal("H", at99);
+        Assert.Equal("+H", at100);
+        Assert.Equal("++++++H", idle);
     }
 
     [Fact]
