@@ -11,3 +11,15 @@ public sealed class RootFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A data-driven test that builds network namespaces: it needs root, and says so when skipped.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "needs root: creates network namespaces (ip netns add) and BPF objects";
+        }
+    }
+}
