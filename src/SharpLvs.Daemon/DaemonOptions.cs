@@ -13,7 +13,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
     public const string Usage = """
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
                     [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
-                    [--ring-frames N] [--state-file PATH]
+                    [--ring-frames N] [--port af_packet|xdp|auto] [--state-file PATH]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -44,6 +44,13 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
               --ring-frames N  receive ring slots per interface, 2 KB each (default
                                8192: 16 MB, 55 ms at 150 kpps); fewer slots keep the
                                ring in the CPU's caches, more absorb longer stalls
+              --port KIND      how frames reach lvsd: af_packet (default) reads every
+                               frame from AF_PACKET rings; xdp loads an XDP program lvsd
+                               generates, which steers the director's flows to AF_XDP
+                               sockets (and away from the host's stack) and passes the
+                               rest (ARP, ICMP, ...) to the AF_PACKET rings; xdp refuses
+                               to start where the program cannot attach in native mode,
+                               auto falls back to af_packet there (the log says why)
               --state-file PATH
                                keep the rules in PATH (written atomically after every
                                change, restored on start); default:
@@ -76,6 +83,9 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
     /// <summary>Interrupt coalescing window of the packet port, µs (--coalesce-us; 0 = off).</summary>
     public int CoalesceMicroseconds { get; init; } = DefaultCoalesceMicroseconds;
+
+    /// <summary>How frames reach the data plane (--port).</summary>
+    public PacketPortKind Port { get; init; } = PacketPortKind.AfPacket;
 
     /// <summary>Receive ring slots per served interface (--ring-frames).</summary>
     public int RingFrames { get; init; } = DefaultRingFrames;
@@ -112,6 +122,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         var coalesce = DefaultCoalesceMicroseconds;
         var ringFrames = DefaultRingFrames;
         string? stateFile = null;
+        var port = PacketPortKind.AfPacket;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -191,6 +202,23 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                     ringFrames = frames;
                     i++;
                     break;
+                case "--port":
+                    PacketPortKind? kind = i + 1 < args.Length ? args[i + 1] switch
+                    {
+                        "af_packet" => PacketPortKind.AfPacket,
+                        "xdp" => PacketPortKind.Xdp,
+                        "auto" => PacketPortKind.Auto,
+                        _ => null,
+                    } : null;
+                    if (kind is not { } chosen)
+                    {
+                        error = "--port needs af_packet, xdp or auto";
+                        return null;
+                    }
+
+                    port = chosen;
+                    i++;
+                    break;
                 case "-h" or "--help":
                     help = true;
                     break;
@@ -208,6 +236,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             Connections = connections,
             CoalesceMicroseconds = coalesce,
             RingFrames = ringFrames,
+            Port = port,
             StateFile = stateFile,
         };
     }

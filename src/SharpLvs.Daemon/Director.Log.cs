@@ -52,6 +52,15 @@ internal sealed partial class Director
     [LoggerMessage(15, LogLevel.Warning, "drops since start: {Drops}")]
     private partial void LogDrops(string drops);
 
+    [LoggerMessage(16, LogLevel.Information, "packet port: {Description}")]
+    private partial void LogPort(string description);
+
+    [LoggerMessage(17, LogLevel.Warning, "XDP steering not fully updated (those flows take the AF_PACKET path): {Message}")]
+    private partial void LogSteeringFailed(string message);
+
+    [LoggerMessage(18, LogLevel.Information, "AF_XDP: {Counters}")]
+    private partial void LogXdp(string counters);
+
     [LoggerMessage(40, LogLevel.Information, "data plane thread: {Placement}")]
     private partial void LogPlacement(string placement);
 }

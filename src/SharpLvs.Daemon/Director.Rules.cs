@@ -209,14 +209,19 @@ internal sealed partial class Director
         return answers.Count <= shown ? first : $"{first}, … {answers.Count} in all";
     }
 
-    private void UpdateGuard(ServiceTable table) =>
-        _guard.Update(
-            _rules.Services
-                .Where(s => !s.Service.IsFirewallMark)
-                .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port)),
-            GuardedReplySources(table),
-            GuardedLocalAddresses(table),
-            _rules.Marks);
+    private void UpdateGuard(ServiceTable table)
+    {
+        var tuples = _rules.Services
+            .Where(s => !s.Service.IsFirewallMark)
+            .Select(s => (s.Service.Key.Protocol, s.Service.Key.Address, s.Service.Key.Port))
+            .ToList();
+        var replySources = GuardedReplySources(table).ToList();
+        var localAddresses = GuardedLocalAddresses(table).ToList();
+        _guard.Update(tuples, replySources, localAddresses, _rules.Marks);
+
+        // The XDP program steers the same flows (Director.Port.cs), also before publish.
+        UpdateSteering(tuples, replySources, localAddresses);
+    }
 
     /// <summary>NAT real servers' (protocol, RIP, port): their replies are lvsd's to un-NAT.</summary>
     private static IEnumerable<(byte, InetAddress, ushort)> GuardedReplySources(ServiceTable table) =>

@@ -33,7 +33,7 @@ internal sealed partial class Director : IDisposable
     private readonly CancellationTokenSource _stopWorker = new();
     private NetlinkRoute _netlink = null!;
     private KernelGuard _guard = null!;
-    private AfPacketPort _port = null!;
+    private ILinkPort _port = null!;
     private SolicitedNodeGroups? _neighbourGroups;
     private NeighbourResolver _resolver = null!;
     private RuleSetHandler _handler = null!;
@@ -100,7 +100,7 @@ internal sealed partial class Director : IDisposable
         _guard = Track(new KernelGuard(names));
         LogGuard(string.Join(", ", names));
 
-        _port = Track(new AfPacketPort(catalog.Served.Select(s => s.IfIndex), new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames }));
+        _port = Track(OpenPort(catalog, new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames }));
         Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections));
         _neighbourGroups = new SolicitedNodeGroups(_port, message => LogNeighbourGroups(message));
         _workerThread = new Thread(RunWorker) { Name = "lvsd data plane", IsBackground = true };
@@ -168,6 +168,8 @@ internal sealed partial class Director : IDisposable
         {
             LogDrops(text);
         }
+
+        ReportXdp();
     }
 
     private InterfaceCatalog LoadInterfaces()

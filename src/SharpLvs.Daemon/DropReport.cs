@@ -8,7 +8,7 @@ namespace SharpLvs.Daemon;
 /// including the frames the kernel dropped because the receive ring was full (tp_drops),
 /// which the pipeline never sees.
 /// </summary>
-internal sealed class DropReport(DataPlaneCounters counters, AfPacketPort port)
+internal sealed class DropReport(DataPlaneCounters counters, ILinkPort port)
 {
     private string _last = string.Empty;
 

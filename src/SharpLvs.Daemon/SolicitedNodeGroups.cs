@@ -12,7 +12,7 @@ namespace SharpLvs.Daemon;
 /// no interface would otherwise never arrive. A membership belongs to the socket: it ends
 /// with lvsd, whatever way lvsd ends.
 /// </summary>
-internal sealed class SolicitedNodeGroups(AfPacketPort port, Action<string> log)
+internal sealed class SolicitedNodeGroups(ILinkPort port, Action<string> log)
 {
     private readonly HashSet<(int IfIndex, MacAddress Group)> _joined = [];
 

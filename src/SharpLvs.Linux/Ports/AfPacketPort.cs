@@ -16,7 +16,7 @@ namespace SharpLvs.Linux.Ports;
 /// leaves descriptors whose verdict is already Drop untouched and only counts them.
 /// </para>
 /// </summary>
-public sealed unsafe class AfPacketPort : IPacketPort
+public sealed unsafe class AfPacketPort : ILinkPort
 {
     private readonly PacketRing[] _rings;
     private readonly PacketTransmitter _transmitter;
@@ -147,29 +147,41 @@ public sealed unsafe class AfPacketPort : IPacketPort
 
         try
         {
-            _transmitter.Send(batch);
-
-            // Release: every read and in-place rewrite of these frames, and the sendmmsg that
-            // copied them into skbs, happen before the kernel can see TP_STATUS_KERNEL and
-            // refill the frame. Volatile.Write is a release store (stlr on arm64, a plain
-            // ordered store on x86), which is what packet_mmap.rst's barrier is there for.
-            for (var i = 0; i < _outstandingCount; i++)
-            {
-                Volatile.Write(ref ((Interop.TPacket2Hdr*)_outstanding[i])->Status, Interop.TP_STATUS_KERNEL);
-            }
-
-            _outstandingCount = 0;
-            foreach (var ring in _rings)
-            {
-                ring.CopyBufferBusy = false;
-            }
-
-            batch.Count = 0;
+            SendAndRelease(batch);
         }
         finally
         {
             Volatile.Write(ref _state, 0);
         }
+    }
+
+    /// <summary>The ring sockets' descriptors, for a combined port's poll.</summary>
+    internal IEnumerable<int> RingFds => _rings.Select(r => r.Fd);
+
+    /// <summary>
+    /// Sends every Transmit frame of the batch (wherever its memory lives: the transmitter
+    /// copies it into an skb) and gives this port's ring slots back to the kernel.
+    /// </summary>
+    internal void SendAndRelease(PacketBatch batch)
+    {
+        _transmitter.Send(batch);
+
+        // Release: every read and in-place rewrite of these frames, and the sendmmsg that
+        // copied them into skbs, happen before the kernel can see TP_STATUS_KERNEL and
+        // refill the frame. Volatile.Write is a release store (stlr on arm64, a plain
+        // ordered store on x86), which is what packet_mmap.rst's barrier is there for.
+        for (var i = 0; i < _outstandingCount; i++)
+        {
+            Volatile.Write(ref ((Interop.TPacket2Hdr*)_outstanding[i])->Status, Interop.TP_STATUS_KERNEL);
+        }
+
+        _outstandingCount = 0;
+        foreach (var ring in _rings)
+        {
+            ring.CopyBufferBusy = false;
+        }
+
+        batch.Count = 0;
     }
 
     /// <summary>Interrupts a <see cref="Receive"/> waiting in poll (any thread).</summary>
@@ -216,10 +228,13 @@ public sealed unsafe class AfPacketPort : IPacketPort
         return KernelDrops;
     }
 
-    private int Collect(PacketBatch batch)
+    private int Collect(PacketBatch batch) => Collect(batch, 0);
+
+    /// <summary>Takes ready frames into <c>batch.Items[start..]</c> without waiting (for a port that combines this one with others).</summary>
+    internal int Collect(PacketBatch batch, int start)
     {
         var items = batch.Items;
-        var count = 0;
+        var count = start;
         var ringCount = _rings.Length;
 
         // Start at a different ring each time so one busy interface cannot starve the others.
@@ -241,8 +256,8 @@ public sealed unsafe class AfPacketPort : IPacketPort
             }
         }
 
-        _received += count;
-        return count;
+        _received += count - start;
+        return count - start;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -58,7 +58,7 @@ public sealed class XdpSteering : IDisposable
     /// XSKMAP of <paramref name="queues"/> slots (filled by <see cref="AddSocket"/>). Throws
     /// <see cref="LinuxException"/> when the driver refuses (no native XDP, MTU too large, ...).
     /// </summary>
-    internal void Attach(int ifIndex, int queues)
+    public void Attach(int ifIndex, int queues)
     {
         var sockets = BpfMap.Create(Interop.BPF_MAP_TYPE_XSKMAP, 4, 4, queues, 0, "lvs_xsks");
         BpfProgram? program = null;
