@@ -13,6 +13,10 @@
 #   dnat    kernel NAT: nftables `dnat to RIP` in prerouting (conntrack), ip_forward on
 #   lvsd-nat  bin/lvsd with -m (masquerading) instead of -g
 #   lvsd-poll lvsd (DR) with --coalesce-us 0: woken per frame, to show what coalescing saves
+#   lvsd-xdp  lvsd (DR) with --port xdp: its XDP program steers the flows to AF_XDP. On veth
+#             the program runs in the director veth's NAPI, which is the *sending* CPU's
+#             softirq (the generator's CPU 0) unless NAPI is threaded: the bench makes d0's
+#             NAPI threaded and pins that kthread to CPU 1, so the XDP work is counted there
 #   lvsd-alt  DR with another build or other flags, for A/B runs: $LVSD_ALT (default bin/lvsd)
 #             with $LVSD_ALT_ARGS added, e.g. LVSD_ALT_ARGS="--ring-frames 2048"
 #
@@ -109,7 +113,7 @@ fi
 case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
         echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd / /')
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -278,12 +282,13 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-alt)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
             local placement="" binary=$LVSD
             [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
             [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
+            [ "$1" = lvsd-xdp ] && placement="$placement --port xdp"
             [ "$1" = lvsd-alt ] && { binary=$LVSD_ALT; placement="$placement $LVSD_ALT_ARGS"; }
             # shellcheck disable=SC2086
             ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$binary" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
@@ -294,6 +299,7 @@ EOF
                 alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
+            [ "$1" = lvsd-xdp ] && { pin_napi || return 1; }
             local flag=-u method=-g
             [ "$L4" = tcp ] && flag=-t
             [ "$1" = lvsd-nat ] && method=-m
@@ -304,6 +310,24 @@ EOF
             ;;
     esac
 }
+# lvsd-xdp: the XDP program (attached by lvsd, which creates d0's NAPI) runs in that NAPI.
+# Threaded, it is a kthread "napi/d0-ID" (IDs are global, so ours is the one that appears
+# now) pinned to CPU 1 beside lvsd, instead of the sender's softirq on CPU 0.
+pin_napi() {
+    local before after pid
+    before=$(pgrep -x 'napi/d0-[0-9]*' | sort)
+    in_ns "$DIR" sh -c 'echo 1 > /sys/class/net/d0/threaded'
+    sleep 0.2
+    after=$(pgrep -x 'napi/d0-[0-9]*' | sort)
+    pid=$(comm -13 <(echo "$before") <(echo "$after") | head -n 1)
+    [ -n "$pid" ] || { echo "dr.sh: no threaded NAPI kthread for d0 (is the XDP program attached?)" >&2; return 1; }
+    taskset -pc 1 "$pid" >/dev/null
+    # Unthreaded, this work is softirq, which preempts every task; as a kthread it would
+    # queue behind the machine's other load and veth's 256-frame ring would overflow. With
+    # lvsd SCHED_FIFO, the kthread gets the same policy and priority (they take turns).
+    [ "$LVSD_SCHED" = fifo ] && chrt -f -p 50 "$pid"
+    echo "dr.sh: lvsd-xdp: d0's NAPI is kthread $pid ($(cat "/proc/$pid/comm")), pinned to CPU 1 ($(chrt -p "$pid" | head -n 1 | sed 's/.*: //'))" >&2
+}
 teardown() {
     case "$1" in
         kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
@@ -312,7 +336,12 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-alt)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt)
+            if [ "$1" = lvsd-xdp ]; then
+                # Where frames went: redirected to AF_XDP, or dropped by veth (ring full).
+                echo "dr.sh: lvsd-xdp: d0 $(in_ns "$DIR" ethtool -S d0 | awk '/rx_queue_0_(xdp_redirect|drops|xdp_drops):/ { printf "%s %s ", $1, $2 }')" >&2
+                in_ns "$DIR" sh -c 'echo 0 > /sys/class/net/d0/threaded'
+            fi
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"
             rm -f "$WORK/lvsd.rules"   # each round starts from no rules, as it configures them
