@@ -117,4 +117,13 @@ public enum DropReason : byte
 
     /// <summary>An ICMPv6 error behind a fragment header: errors are never fragmented (ip_vs_in_icmp_v6 drops it).</summary>
     FragmentedIcmpv6Error,
+
+    /// <summary>
+    /// A fragmentation-needed about a TUN connection's tunnel packet whose client packet had no
+    /// DF: the client does no path MTU discovery, so the kernel consumes it (ip_vs_in_icmp).
+    /// </summary>
+    IcmpTunnelErrorWithoutDf,
+
+    /// <summary>An error about a TUN connection's tunnel packet not passed on to the client: icmp_send's rate limit.</summary>
+    IcmpTunnelErrorRateLimited,
 }

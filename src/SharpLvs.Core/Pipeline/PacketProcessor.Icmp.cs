@@ -80,7 +80,11 @@ public sealed partial class PacketProcessor
         return RelayToRealServer(ref packet, ref outer, message, table, nowMs, out verdict);
     }
 
-    /// <summary>ip_vs_out_icmp: an ICMP message not for a VIP, while NAT or FULLNAT services exist.</summary>
+    /// <summary>
+    /// ip_vs_out_icmp: an ICMP message not for a VIP, while NAT or FULLNAT services exist; and
+    /// ip_vs_in_icmp's tunnel case, while TUN real servers exist (an error to the director's
+    /// own address about its tunnel packet).
+    /// </summary>
     private DropReason ProcessIcmpReplyIpv4(ref PacketDescriptor packet, EthernetFrame eth, ServiceTable table, long nowMs, out Verdict verdict)
     {
         verdict = Verdict.PassToKernel;
@@ -102,7 +106,16 @@ public sealed partial class PacketProcessor
         }
 
         var outer = Outer(eth.HeaderLength, ip.HeaderLength, ip.TotalLength, isIPv6: false);
-        return RelayToClient(ref packet, ref outer, message, table, nowMs, out verdict);
+        if (table.HasTunnels)
+        {
+            var tunnel = RelayTunnelError(ref packet, outer, message, table, nowMs, out verdict, out var handled);
+            if (handled)
+            {
+                return tunnel;
+            }
+        }
+
+        return table.HasReplyPath ? RelayToClient(ref packet, ref outer, message, table, nowMs, out verdict) : DropReason.None;
     }
 
     /// <summary>ip_vs_out_icmp_v6: an ICMPv6 message (right after the fixed header) not for a VIP, while NAT or FULLNAT services exist.</summary>

@@ -27,14 +27,12 @@ public sealed partial class PacketProcessor
 
         if (!table.IsVirtualAddress(InetAddress.FromV4(l3[Ipv4DestinationOffset..])))
         {
-            if (!table.HasReplyPath)
+            if (l3[9] == IpProtocols.Icmp && (table.HasReplyPath || table.HasTunnels))
             {
-                return DropReason.None;
+                return ProcessIcmpReplyIpv4(ref packet, eth, table, nowMs, out verdict);
             }
 
-            return l3[9] == IpProtocols.Icmp
-                ? ProcessIcmpReplyIpv4(ref packet, eth, table, nowMs, out verdict)
-                : ProcessReplyIpv4(ref packet, eth, table, nowMs, out verdict);
+            return table.HasReplyPath ? ProcessReplyIpv4(ref packet, eth, table, nowMs, out verdict) : DropReason.None;
         }
 
         verdict = Verdict.Drop;

@@ -20,6 +20,7 @@ public sealed class ServiceTable
     private readonly FrozenSet<ServiceKey> _realServices;
     private readonly FrozenSet<InetAddress> _localAddresses;
     private readonly bool _hasPortZero;
+    private readonly FrozenSet<InetAddress> _tunnelServers;
 
     public ServiceTable(
         IEnumerable<VirtualService> services,
@@ -33,10 +34,17 @@ public sealed class ServiceTable
         var replySources = new HashSet<InetAddress>();
         var realServices = new HashSet<ServiceKey>();
         var localAddresses = new HashSet<InetAddress>();
+        var tunnelServers = new HashSet<InetAddress>();
         foreach (var service in services)
         {
             foreach (var server in service.RealServers)
             {
+                // ip_vs_find_tunnel: errors quoting the director's tunnel packets name these.
+                if (server.Method == ForwardingMethod.Tunnel)
+                {
+                    tunnelServers.Add(server.Address);
+                }
+
                 // ip_vs_has_real_service: the RIP:rport of NAT servers, whose replies pass
                 // back through the director (a fwmark service, protocol 0, matches none).
                 if (server.Method == ForwardingMethod.Masquerade)
@@ -80,6 +88,8 @@ public sealed class ServiceTable
         _realServices = realServices.ToFrozenSet();
         _localAddresses = localAddresses.ToFrozenSet();
         HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
+        _tunnelServers = tunnelServers.ToFrozenSet();
+        HasTunnels = tunnelServers.Count > 0;
         Services = [.. byKey.Values];
         ArpAnswers = [.. answers];
         Tunables = tunables ?? IpvsTunables.Default;
@@ -156,6 +166,12 @@ public sealed class ServiceTable
     /// <summary>Whether <paramref name="address"/> is a FULLNAT local address (LIP) of some service.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsLocalAddress(InetAddress address) => _localAddresses.Contains(address);
+
+    /// <summary>Whether some service has a TUN real server (whose tunnel packets ICMP errors may quote).</summary>
+    public bool HasTunnels { get; }
+
+    /// <summary>Whether <paramref name="address"/> is a TUN real server's (ip_vs_find_tunnel).</summary>
+    public bool IsTunnelServer(InetAddress address) => _tunnelServers.Contains(address);
 
     /// <summary>Every FULLNAT local address in the table.</summary>
     public IReadOnlyCollection<InetAddress> LocalAddresses => _localAddresses;
