@@ -7,7 +7,8 @@
 lab_lvsadm() { lab_exec director "$LAB_BIN/lvsadm" "$@"; }
 
 # lab_start_lvsd [ARGS...]: start bin/lvsd in the director (default --interface eth0) and
-# wait until `lvsadm -Ln` answers (20 s at most).
+# wait until `lvsadm -Ln` answers (20 s at most). $LAB_LVSD_ARGS, when set, is appended
+# (e.g. LAB_LVSD_ARGS="--port xdp" runs any test over the AF_XDP port).
 lab_start_lvsd() {
     (($#)) || set -- --interface eth0
     [[ -x "$LAB_BIN/lvsd" && -x "$LAB_BIN/lvsadm" ]] ||
@@ -15,7 +16,8 @@ lab_start_lvsd() {
     [[ -z "$LAB_LVSD_PID" ]] || { _lab_die "lvsd already running (PID $LAB_LVSD_PID)"; return 1; }
     LAB_LVSD_RUNS=$((${LAB_LVSD_RUNS:-0} + 1))
     LAB_LVSD_LOG="$LAB_DIR/lvsd-$LAB_LVSD_RUNS.log"
-    lab_spawn director "lvsd-$LAB_LVSD_RUNS" "$LAB_BIN/lvsd" "$@" || return 1
+    # shellcheck disable=SC2086
+    lab_spawn director "lvsd-$LAB_LVSD_RUNS" "$LAB_BIN/lvsd" "$@" ${LAB_LVSD_ARGS:-} || return 1
     LAB_LVSD_PID=$LAB_LAST_PID
     local deadline=$((SECONDS + 20))
     while ! lab_lvsadm -Ln >/dev/null 2>&1; do
