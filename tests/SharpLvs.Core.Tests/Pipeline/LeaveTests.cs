@@ -140,6 +140,29 @@ public class LeaveTests
     }
 
     [Fact]
+    public void Process_FragmentedDatagramToDeadService_FirstAnsweredTheRestDropped()
+    {
+        // icmp_send answers only fragment 0; the kernel never reassembles the rest for IPVS.
+        var lab = new PipelineLab();
+        lab.A.Weight = 0;
+        var fragments = Fragmenter.Ipv4(Udp4(new byte[3000]), id: 77);
+        var first = new HeadroomFrame(fragments[0]);
+
+        lab.Processor.Process(ref first.Packet, T0);
+        var rest = fragments[1..].Select(f =>
+        {
+            var frame = new HeadroomFrame(f);
+            lab.Processor.Process(ref frame.Packet, T0);
+            return (frame.Packet.Verdict, frame.Packet.Reason);
+        }).ToArray();
+
+        Assert.Equal(Verdict.Transmit, first.Packet.Verdict);
+        Assert.Equal(Convert.ToHexString(Expected(fragments[0], id: 1)), Convert.ToHexString(first.Output));
+        Assert.All(rest, r => Assert.Equal((Verdict.Drop, DropReason.NotFirstFragment), r));
+        Assert.Equal(1, lab.Counters.IcmpErrors);
+    }
+
+    [Fact]
     public void Process_SynFloodFromOneClient_SixErrorsThenOnePerSecond()
     {
         // inet_peer_xrlim_allow with icmp_ratelimit 1000 ms and XRLIM_BURST_FACTOR 6.
