@@ -7,7 +7,7 @@ namespace SharpLvs.Daemon;
 internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool AnswerArp, bool ShowHelp)
 {
     public const int DefaultConnections = 1 << 20;
-    public const int DefaultCoalesceMicroseconds = 30;
+    public const int DefaultCoalesceMicroseconds = 100;
     public const int DefaultRingFrames = 8192;
 
     public const string Usage = """
@@ -38,9 +38,10 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
               --cpu N          pin the data-plane thread to CPU N
               --connections N  connection table size (default 1048576); taken up front,
                                about 170 bytes per connection
-              --coalesce-us N  under load (frames closer than N µs apart) gather frames
-                               for N µs per wake-up instead of waking per frame; 0 turns
-                               it off (default 30)
+              --coalesce-us N  under load (frames closer together than N µs) gather frames
+                               for a window of at most N µs per wake-up, sized for
+                               about 32 frames, instead of waking per frame; 0 turns
+                               it off (default 100)
               --ring-frames N  receive ring slots per interface, 2 KB each (default
                                8192: 16 MB, 55 ms at 150 kpps); fewer slots keep the
                                ring in the CPU's caches, more absorb longer stalls

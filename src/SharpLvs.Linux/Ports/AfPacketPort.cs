@@ -30,8 +30,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
     private long _truncated;
     private long _copied;
     private long _kernelDrops;
-    private readonly long _coalesceNanoseconds;
-    private bool _coalescing;
+    private CoalescingWindow _coalescing;
     private int _state; // 0 idle, 1 inside Receive/Complete, 2 disposed
 
     /// <summary>Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW).</summary>
@@ -41,7 +40,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
         options ??= new AfPacketPortOptions();
         options.Validate();
         _headroom = options.Headroom;
-        _coalesceNanoseconds = options.CoalesceMicroseconds * 1000L;
+        _coalescing = new CoalescingWindow(options.CoalesceMicroseconds);
 
         var indexes = ifIndexes.Distinct().ToArray();
         if (indexes.Length == 0)
@@ -340,32 +339,27 @@ public sealed unsafe class AfPacketPort : ILinkPort
     }
 
     /// <summary>
-    /// Adaptive waiting: at a low rate, poll (woken by the first frame: lowest latency). When a
-    /// poll ends sooner than the coalescing window, frames arrive faster than one wake-up per
-    /// frame is worth (each costs a context switch and the poll round trip); then the port
-    /// sleeps for the window instead and takes what gathered in one batch, until a sleep
-    /// finds nothing. Interrupt coalescing, as NICs do it; the window bounds the latency added.
+    /// Adaptive waiting (<see cref="CoalescingWindow"/>): poll, woken by the first frame, while
+    /// frames are far apart; sleep a window and take a batch while they come close together.
     /// </summary>
     private int WaitAndCollect(PacketBatch batch, int timeoutMs)
     {
-        if (_coalescing)
+        if (_coalescing.Engaged)
         {
-            var pause = new Interop.TimeSpec { Nanoseconds = _coalesceNanoseconds };
+            var pause = new Interop.TimeSpec { Nanoseconds = _coalescing.WindowNanoseconds };
             _ = Interop.ClockNanoSleep(Interop.CLOCK_MONOTONIC, 0, &pause, null);
             var gathered = Collect(batch);
+            _coalescing.AfterSleep(gathered);
             if (gathered > 0)
             {
                 return gathered;
             }
-
-            _coalescing = false;
         }
 
         var started = Stopwatch.GetTimestamp();
         Wait(timeoutMs);
         var count = Collect(batch);
-        _coalescing = count > 0 && _coalesceNanoseconds > 0 &&
-            Stopwatch.GetElapsedTime(started).Ticks * 100 < _coalesceNanoseconds;
+        _coalescing.AfterPoll(count, Stopwatch.GetElapsedTime(started).Ticks * 100);
         return count;
     }
 

@@ -27,11 +27,12 @@ public sealed class AfPacketPortOptions
     public int Headroom { get; init; } = 96;
 
     /// <summary>
-    /// Interrupt coalescing under load, in µs (0: off): when frames arrive faster than this
-    /// apart, the port sleeps this long and takes a batch instead of being woken per frame.
-    /// Bounds the latency it adds; at a low rate (one request at a time) it never engages.
+    /// The longest interrupt-coalescing window, in µs (0: off): under load the port sleeps a
+    /// window sized for about <see cref="CoalescingWindow.TargetBatch"/> frames per wake-up
+    /// instead of being woken per frame (<see cref="CoalescingWindow"/>). Bounds the latency it
+    /// adds; at a low rate (one request at a time) it never engages.
     /// </summary>
-    public int CoalesceMicroseconds { get; init; } = 30;
+    public int CoalesceMicroseconds { get; init; } = 100;
 
     internal void Validate()
     {
