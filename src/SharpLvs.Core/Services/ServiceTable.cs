@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using SharpLvs.Packets;
 
@@ -13,12 +12,15 @@ namespace SharpLvs.Core.Services;
 /// </summary>
 public sealed class ServiceTable
 {
-    private readonly FrozenDictionary<ServiceKey, VirtualService> _services;
-    private readonly FrozenSet<InetAddress> _virtualAddresses;
-    private readonly FrozenDictionary<ArpKey, MacAddress> _arp;
-    private readonly FrozenSet<InetAddress> _replySources;
-    private readonly FrozenSet<ServiceKey> _realServices;
-    private readonly FrozenSet<InetAddress> _localAddresses;
+    // Plain hash tables, read-only once built: a lookup costs what a frozen one does for these
+    // struct keys, and building them is linear and cheap, which a rule change at 10,000
+    // services needs (ToFrozenDictionary searches for a collision-free table size first).
+    private readonly Dictionary<ServiceKey, VirtualService> _services;
+    private readonly HashSet<InetAddress> _virtualAddresses;
+    private readonly Dictionary<ArpKey, MacAddress> _arp;
+    private readonly HashSet<InetAddress> _replySources;
+    private readonly HashSet<ServiceKey> _realServices;
+    private readonly HashSet<InetAddress> _localAddresses;
     private readonly bool _hasPortZero;
     private readonly FrozenSet<InetAddress> _tunnelServers;
 
@@ -81,12 +83,12 @@ public sealed class ServiceTable
             }
         }
 
-        _services = byKey.ToFrozenDictionary();
-        _virtualAddresses = addresses.ToFrozenSet();
-        _arp = arp.ToFrozenDictionary();
-        _replySources = replySources.ToFrozenSet();
-        _realServices = realServices.ToFrozenSet();
-        _localAddresses = localAddresses.ToFrozenSet();
+        _services = byKey;
+        _virtualAddresses = addresses;
+        _arp = arp;
+        _replySources = replySources;
+        _realServices = realServices;
+        _localAddresses = localAddresses;
         HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
         _tunnelServers = tunnelServers.ToFrozenSet();
         HasTunnels = tunnelServers.Count > 0;
