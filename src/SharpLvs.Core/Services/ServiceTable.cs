@@ -22,7 +22,7 @@ public sealed class ServiceTable
     private readonly HashSet<ServiceKey> _realServices;
     private readonly HashSet<InetAddress> _localAddresses;
     private readonly bool _hasPortZero;
-    private readonly FrozenSet<InetAddress> _tunnelServers;
+    private readonly HashSet<InetAddress> _tunnelServers;
 
     public ServiceTable(
         IEnumerable<VirtualService> services,
@@ -90,7 +90,7 @@ public sealed class ServiceTable
         _realServices = realServices;
         _localAddresses = localAddresses;
         HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
-        _tunnelServers = tunnelServers.ToFrozenSet();
+        _tunnelServers = tunnelServers;
         HasTunnels = tunnelServers.Count > 0;
         Services = [.. byKey.Values];
         ArpAnswers = [.. answers];

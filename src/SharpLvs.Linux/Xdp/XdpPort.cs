@@ -26,13 +26,12 @@ public sealed unsafe class XdpPort : ILinkPort
     private readonly ulong[] _macs;
     private readonly FileDescriptorHandle _wakeEvent;
     private readonly Interop.PollFd[] _pollFds;
-    private readonly long _coalesceNanoseconds;
+    private CoalescingWindow _coalescing;
     private int[] _source = [];
     private ulong[] _chunk = [];
     private bool[] _inPlace = [];
     private int _xdpCount;
     private int _nextSocket;
-    private bool _coalescing;
     private long _received;
     private long _partial;
     private long _kernelDrops;
@@ -45,7 +44,7 @@ public sealed unsafe class XdpPort : ILinkPort
         _sockets = sockets;
         _macs = macs;
         _lastSocketDrops = new ulong[sockets.Length];
-        _coalesceNanoseconds = options.CoalesceMicroseconds * 1000L;
+        _coalescing = new CoalescingWindow(options.CoalesceMicroseconds);
         var fd = Interop.EventFd(0, Interop.EFD_NONBLOCK | Interop.EFD_CLOEXEC);
         if (fd < 0)
         {
@@ -310,24 +309,22 @@ public sealed unsafe class XdpPort : ILinkPort
     /// <summary>The AF_PACKET port's adaptive wait (poll when idle, coalesce under load), over both kinds of socket.</summary>
     private int WaitAndCollect(PacketBatch batch, int timeoutMs)
     {
-        if (_coalescing)
+        if (_coalescing.Engaged)
         {
-            var pause = new Interop.TimeSpec { Nanoseconds = _coalesceNanoseconds };
+            var pause = new Interop.TimeSpec { Nanoseconds = _coalescing.WindowNanoseconds };
             _ = Interop.ClockNanoSleep(Interop.CLOCK_MONOTONIC, 0, &pause, null);
             var gathered = Collect(batch);
+            _coalescing.AfterSleep(gathered);
             if (gathered > 0)
             {
                 return gathered;
             }
-
-            _coalescing = false;
         }
 
         var started = Stopwatch.GetTimestamp();
         Wait(timeoutMs);
         var count = Collect(batch);
-        _coalescing = count > 0 && _coalesceNanoseconds > 0 &&
-            Stopwatch.GetElapsedTime(started).Ticks * 100 < _coalesceNanoseconds;
+        _coalescing.AfterPoll(count, Stopwatch.GetElapsedTime(started).Ticks * 100);
         return count;
     }
 
