@@ -232,20 +232,20 @@ delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separate
     fi
     in_ns "$RS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"], $col["InCsumErrors"] }' /proc/net/snmp
 }
-# CPU 1's busy time, in µs: wall time minus idle residency. cpuidle's per-state `time` counts
-# idle to the microsecond; /proc/stat's columns are tick samples (HZ=250 here) and, without
-# CONFIG_IRQ_TIME_ACCOUNTING, a softirq tick that interrupts lvsd is counted both as softirq
-# and in lvsd's own system time, which would charge lvsd for the kernel's ingress work twice.
-# The director's cost is CPU 1's busy time during a run minus the background measured just
-# before it (same candidate set up, no traffic): softirq, lvsd and its syscalls, all once.
-CPUIDLE=/sys/devices/system/cpu/cpu1/cpuidle
+# CPU 1's busy time, in µs: wall time minus CPU 1's idle time from /proc/stat, which with
+# NO_HZ is the kernel's idle sleep time: it stops at every interrupt's entry and restarts
+# after the interrupt's softirq work, so the kernel candidate's forwarding, done in softirq
+# straight out of idle, counts as busy. Two other sources are wrong here: cpuidle's state
+# residency counts an interrupt taken in `hlt` as idle (the handler runs before `hlt`
+# returns), and /proc/stat's busy columns are tick samples that, without
+# CONFIG_IRQ_TIME_ACCOUNTING, charge a softirq tick that interrupts lvsd to both softirq and
+# lvsd, and miss softirq work between ticks on an otherwise idle CPU. The director's cost is
+# CPU 1's busy time during a run minus the background measured just before it (same
+# candidate set up, no traffic): softirq, lvsd and its syscalls, each once. Resolution:
+# USER_HZ (10 ms) per reading.
 cpu1_sample() { # → "wall_us idle_us"
     local idle
-    if compgen -G "$CPUIDLE/state*/time" >/dev/null; then
-        idle=$(cat "$CPUIDLE"/state*/time | awk '{ s += $1 } END { print s }')
-    else
-        idle=$(awk -v hz="$HZ" '$1 == "cpu1" { printf "%d", ($5 + $6) * 1e6 / hz }' /proc/stat)
-    fi
+    idle=$(awk -v hz="$HZ" '$1 == "cpu1" { printf "%d", ($5 + $6) * 1e6 / hz }' /proc/stat)
     echo "$(date +%s%6N) $idle"
 }
 HZ=$(getconf CLK_TCK)
