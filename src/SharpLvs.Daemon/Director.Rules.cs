@@ -46,7 +46,7 @@ internal sealed partial class Director
             var before = _services.Current;
             var guardChanges = commands.Count == 0 || GuardMayChange(_rules, commands);
             _rules = rules;
-            PublishLocked(guardChanges);
+            PublishLocked(guardChanges, refreshAnswers: commands.Count == 0 || !OnlyRealServers(commands));
             added = NewRealServers(before, _services.Current);
         }
 
@@ -144,6 +144,20 @@ internal sealed partial class Director
         return false;
     }
 
+    /// <summary>Whether every command adds, edits or deletes a real server: the set of VIPs (and so the ARP answers) stays as it is.</summary>
+    private static bool OnlyRealServers(IReadOnlyList<AdminCommand> commands)
+    {
+        foreach (var command in commands)
+        {
+            if (command.Kind is not (AdminCommandKind.AddServer or AdminCommandKind.EditServer or AdminCommandKind.DeleteServer))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool WasMasquerade(RuleSetView rules, AdminCommand command)
     {
         foreach (var service in rules.Services)
@@ -165,11 +179,13 @@ internal sealed partial class Director
         return false;
     }
 
-    private void PublishLocked(bool updateGuard = true)
+    private void PublishLocked(bool updateGuard = true, bool refreshAnswers = true)
     {
         try
         {
-            var arp = _vipAnswers.For(AnsweredAddresses());
+            // The answers are worked out per VIP (10,000 VIPs: ~2 ms); a real-server change keeps
+            // the published ones (null: the compiler carries the previous table's over).
+            var arp = refreshAnswers ? _vipAnswers.For(AnsweredAddresses()) : null;
             var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp, compiledFrom: _publishedRules);
 
             // Guard before publish: the kernel must be kept off a tuple before lvsd starts
@@ -183,7 +199,6 @@ internal sealed partial class Director
 
             _services.Publish(table);
             _publishedRules = _rules;
-            _neighbourGroups?.Update(table.ArpAnswers);
 
             // --set tcp tcpfin udp: the table reads its timeouts at each packet, as the kernel's
             // per-state timeout table is read at each transition.
@@ -192,6 +207,7 @@ internal sealed partial class Director
                 table.Services.Count,
                 table.Services.Sum(s => s.RealServers.Length),
                 ArpList(table.ArpAnswers));
+            _neighbourGroups?.Update(table.ArpAnswers);
         }
         catch (Exception e)
         {
