@@ -17,6 +17,8 @@
 #             the program runs in the director veth's NAPI, which is the *sending* CPU's
 #             softirq (the generator's CPU 0) unless NAPI is threaded: the bench makes d0's
 #             NAPI threaded and pins that kthread to CPU 1, so the XDP work is counted there
+#   lvsd-tun  lvsd with -i (IP-in-IP to the real server, which counts the wrapped frames at
+#             its ingress: this kernel has no ipip module to unwrap them)
 #   lvsd-alt  DR with another build or other flags, for A/B runs: $LVSD_ALT (default bin/lvsd)
 #             with $LVSD_ALT_ARGS added, e.g. LVSD_ALT_ARGS="--ring-frames 2048"
 #
@@ -230,8 +232,27 @@ delivered() { # Udp: InDatagrams + RcvbufErrors + InCsumErrors reported separate
         in_ns "$RS" nft list counter netdev lvsbrs syns | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1), 0 }'
         return
     fi
-    in_ns "$RS" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"], $col["InCsumErrors"] }' /proc/net/snmp
+    local tun=0
+    [ "$TUN_COUNTER" = 1 ] && tun=$(in_ns "$RS" nft list counter netdev lvsbtun ipip | awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
+    in_ns "$RS" awk -v tun="${tun:-0}" '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 } else print $col["InDatagrams"] + $col["RcvbufErrors"] + tun, $col["InCsumErrors"] }' /proc/net/snmp
 }
+# lvsd-tun: the real server (no ipip module here) counts the IP-in-IP frames at its ingress
+# and drops them there: what the director delivered, wrapped.
+TUN_COUNTER=0
+case " $CANDIDATES " in *" lvsd-tun "*)
+    TUN_COUNTER=1
+    in_ns "$RS" nft -f - <<EOF
+table netdev lvsbtun {
+    counter ipip {
+    }
+    chain ingress {
+        type filter hook ingress device "r0" priority 0;
+        ip protocol 4 counter name "ipip" drop
+    }
+}
+EOF
+    ;;
+esac
 # CPU 1's busy time, in µs: wall time minus CPU 1's idle time from /proc/stat, which with
 # NO_HZ is the kernel's idle sleep time: it stops at every interrupt's entry and restarts
 # after the interrupt's softirq work, so the kernel candidate's forwarding, done in softirq
@@ -282,7 +303,7 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt|lvsd-tun)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
             local placement="" binary=$LVSD
@@ -303,6 +324,7 @@ EOF
             local flag=-u method=-g
             [ "$L4" = tcp ] && flag=-t
             [ "$1" = lvsd-nat ] && method=-m
+            [ "$1" = lvsd-tun ] && method=-i
             in_ns "$DIR" "$LVSADM" -A $flag $VIP:$PORT -s rr
             if ! in_ns "$DIR" "$LVSADM" -a $flag $VIP:$PORT -r $RS_IP $method; then
                 echo "dr.sh: this lvsd does not take '$method'" >&2; return 1
@@ -336,7 +358,7 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt|lvsd-tun)
             if [ "$1" = lvsd-xdp ]; then
                 # Where frames went: redirected to AF_XDP, or dropped by veth (ring full).
                 echo "dr.sh: lvsd-xdp: d0 $(in_ns "$DIR" ethtool -S d0 | awk '/rx_queue_0_(xdp_redirect|drops|xdp_drops):/ { printf "%s %s ", $1, $2 }')" >&2

@@ -88,6 +88,7 @@ internal static class Report
         Dnat => "kernel NAT (nft DNAT, conntrack)",
         "lvsd-nat" => "lvsd (NAT, -m)",
         "lvsd-poll" => "lvsd (DR), coalescing off",
+        "lvsd-tun" => "lvsd (TUN, -i, IP-in-IP)",
         "lvsd-alt" => "lvsd (DR), alternative build or flags",
         _ => candidate,
     };
