@@ -266,7 +266,7 @@ esac
 # USER_HZ (10 ms) per reading.
 cpu1_sample() { # → "wall_us idle_us"
     local idle
-    idle=$(awk -v hz="$HZ" '$1 == "cpu1" { printf "%d", ($5 + $6) * 1e6 / hz }' /proc/stat)
+    idle=$(awk -v hz="$HZ" '$1 == "cpu1" { printf "%.0f", ($5 + $6) * 1e6 / hz }' /proc/stat)
     echo "$(date +%s%6N) $idle"
 }
 HZ=$(getconf CLK_TCK)
