@@ -226,7 +226,23 @@ public class XdpPortTests
         public static Lab Create()
         {
             var director = NetworkNamespace.Create("d");
-            var peer = NetworkNamespace.Create("p");
+            NetworkNamespace? peer = null;
+            try
+            {
+                peer = NetworkNamespace.Create("p");
+                return Build(director, peer);
+            }
+            catch
+            {
+                // A failed set-up leaves no namespace behind.
+                peer?.Dispose();
+                director.Dispose();
+                throw;
+            }
+        }
+
+        private static Lab Build(NetworkNamespace director, NetworkNamespace peer)
+        {
             NetworkNamespace.Link(director, "vd", "198.18.0.2/24", peer, "vp", "198.18.0.1/24");
             var ifIndex = director.IfIndex("vd");
             var macText = director.Ip("-o link show dev vd").Split("link/ether ")[1][..17];
@@ -266,11 +282,18 @@ public class XdpPortTests
 
         public void Dispose()
         {
-            Client.Dispose();
-            Port.Dispose();
-            _steering.Dispose();
-            Peer.Dispose();
-            Director.Dispose();
+            // The namespaces go even if closing the sockets or the program fails.
+            try
+            {
+                Client.Dispose();
+                Port.Dispose();
+                _steering.Dispose();
+            }
+            finally
+            {
+                Peer.Dispose();
+                Director.Dispose();
+            }
         }
     }
 }
