@@ -31,7 +31,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
     private long _copied;
     private long _kernelDrops;
     private CoalescingWindow _coalescing;
-    private int _state; // 0 idle, 1 inside Receive/Complete, 2 disposed
+    private int _state; // PortGate
 
     /// <summary>Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW).</summary>
     public AfPacketPort(IEnumerable<int> ifIndexes, AfPacketPortOptions? options = null)
@@ -113,7 +113,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
     public int Receive(PacketBatch batch, int timeoutMs)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (!PortGate.TryEnter(ref _state))
         {
             batch.Count = 0;
             return 0;
@@ -132,14 +132,14 @@ public sealed unsafe class AfPacketPort : ILinkPort
         }
         finally
         {
-            Volatile.Write(ref _state, 0);
+            PortGate.Exit(ref _state);
         }
     }
 
     public void Complete(PacketBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (!PortGate.TryEnter(ref _state))
         {
             return;
         }
@@ -150,7 +150,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
         }
         finally
         {
-            Volatile.Write(ref _state, 0);
+            PortGate.Exit(ref _state);
         }
     }
 
@@ -195,7 +195,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
     /// advertisement) out of <paramref name="ifIndex"/>; safe from any thread.
     /// </summary>
     public bool SendFrame(int ifIndex, ReadOnlySpan<byte> frame) =>
-        Volatile.Read(ref _state) != 2 && _transmitter.SendOne(ifIndex, frame);
+        !PortGate.IsClosed(ref _state) && _transmitter.SendOne(ifIndex, frame);
 
     /// <summary>
     /// Joins (or leaves) an Ethernet multicast group on one served interface, e.g. the
@@ -381,22 +381,9 @@ public sealed unsafe class AfPacketPort : ILinkPort
         // Wake a worker blocked in poll, then wait (bounded) for it to leave the ring before
         // the memory goes away: a late Receive after this point returns 0.
         Wake();
-        var spin = new SpinWait();
-        var deadline = Environment.TickCount64 + 2000;
-        while (Interlocked.CompareExchange(ref _state, 2, 0) is var previous && previous != 0)
+        if (!PortGate.Close(ref _state))
         {
-            if (previous == 2)
-            {
-                return;
-            }
-
-            if (Environment.TickCount64 > deadline)
-            {
-                Volatile.Write(ref _state, 2);
-                break;
-            }
-
-            spin.SpinOnce();
+            return;
         }
 
         foreach (var ring in _rings)

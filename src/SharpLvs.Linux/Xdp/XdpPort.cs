@@ -36,7 +36,7 @@ public sealed unsafe class XdpPort : ILinkPort
     private long _partial;
     private long _kernelDrops;
     private readonly ulong[] _lastSocketDrops;
-    private int _state; // 0 idle, 1 inside Receive/Complete, 2 disposed
+    private int _state; // PortGate
 
     private XdpPort(AfPacketPort packet, XskSocket[] sockets, ulong[] macs, AfPacketPortOptions options)
     {
@@ -126,7 +126,7 @@ public sealed unsafe class XdpPort : ILinkPort
     public int Receive(PacketBatch batch, int timeoutMs)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (!PortGate.TryEnter(ref _state))
         {
             batch.Count = 0;
             return 0;
@@ -153,14 +153,14 @@ public sealed unsafe class XdpPort : ILinkPort
         }
         finally
         {
-            Volatile.Write(ref _state, 0);
+            PortGate.Exit(ref _state);
         }
     }
 
     public void Complete(PacketBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        if (!PortGate.TryEnter(ref _state))
         {
             return;
         }
@@ -201,7 +201,7 @@ public sealed unsafe class XdpPort : ILinkPort
         }
         finally
         {
-            Volatile.Write(ref _state, 0);
+            PortGate.Exit(ref _state);
         }
     }
 
@@ -353,7 +353,7 @@ public sealed unsafe class XdpPort : ILinkPort
         _ = Interop.Write(_wakeEvent.Fd, &one, sizeof(ulong));
     }
 
-    public bool SendFrame(int ifIndex, ReadOnlySpan<byte> frame) => Volatile.Read(ref _state) != 2 && _packet.SendFrame(ifIndex, frame);
+    public bool SendFrame(int ifIndex, ReadOnlySpan<byte> frame) => !PortGate.IsClosed(ref _state) && _packet.SendFrame(ifIndex, frame);
 
     /// <summary>On the AF_PACKET rings: Neighbour Solicitations (ICMPv6) are passed by the program and arrive there.</summary>
     public string? SetMulticastMembership(int ifIndex, MacAddress group, bool join) => _packet.SetMulticastMembership(ifIndex, group, join);
@@ -363,7 +363,7 @@ public sealed unsafe class XdpPort : ILinkPort
     {
         var packetDrops = _packet.RefreshKernelDrops();
         long socketDrops = 0;
-        if (Volatile.Read(ref _state) != 2)
+        if (!PortGate.IsClosed(ref _state))
         {
             for (var i = 0; i < _sockets.Length; i++)
             {
@@ -380,22 +380,9 @@ public sealed unsafe class XdpPort : ILinkPort
     public void Dispose()
     {
         Wake();
-        var spin = new SpinWait();
-        var deadline = Environment.TickCount64 + 2000;
-        while (Interlocked.CompareExchange(ref _state, 2, 0) is var previous && previous != 0)
+        if (!PortGate.Close(ref _state))
         {
-            if (previous == 2)
-            {
-                return;
-            }
-
-            if (Environment.TickCount64 > deadline)
-            {
-                Volatile.Write(ref _state, 2);
-                break;
-            }
-
-            spin.SpinOnce();
+            return;
         }
 
         foreach (var socket in _sockets)
