@@ -22,7 +22,17 @@ internal sealed class NetworkNamespace : IDisposable
         var name = $"{RunPrefix}{Interlocked.Increment(ref _counter)}{role}";
         Shell.Run("ip", $"netns add {name}");
         var ns = new NetworkNamespace(name);
-        ns.Ip("link set lo up");
+        try
+        {
+            ns.Ip("link set lo up");
+        }
+        catch
+        {
+            // Not returned, so no caller's `using` would delete it.
+            ns.Dispose();
+            throw;
+        }
+
         return ns;
     }
 
