@@ -13,7 +13,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
     public const string Usage = """
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
                     [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
-                    [--ring-frames N] [--port af_packet|xdp|auto] [--state-file PATH]
+                    [--ring-frames N] [--port af_packet|xdp|auto] [--workers N|auto]
+                    [--state-file PATH]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -35,9 +36,11 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                preempts ordinary tasks as the kernel's softirq forwarding
                                does; a busy host otherwise delays it beyond what the
                                receive ring holds
-              --cpu N          pin the data-plane thread to CPU N
+              --cpu N          pin the data-plane thread to CPU N (with --workers, worker
+                               i to CPU N+i)
               --connections N  connection table size (default 1048576); taken up front,
-                               about 170 bytes per connection
+                               about 170 bytes per connection; with --workers, shared
+                               out evenly, one table per worker
               --coalesce-us N  under load (frames closer together than N µs) gather frames
                                for a window of at most N µs per wake-up, sized for
                                about 32 frames, instead of waking per frame; 0 turns
@@ -52,6 +55,11 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                rest (ARP, ICMP, ...) to the AF_PACKET rings; xdp refuses
                                to start where the program cannot attach in native mode,
                                auto falls back to af_packet there (the log says why)
+              --workers N      data-plane workers (default 1; auto: one per CPU lvsd may
+                               run on; at most 64), each with its own thread, rings
+                               and connection table; the kernel steers each flow to
+                               the worker that owns it by its client (PACKET_FANOUT,
+                               docs/workers.md); af_packet only for now
               --state-file PATH
                                keep the rules in PATH (written atomically after every
                                change, restored on start); default:
@@ -91,6 +99,15 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
     /// <summary>Receive ring slots per served interface (--ring-frames).</summary>
     public int RingFrames { get; init; } = DefaultRingFrames;
 
+    /// <summary>Data-plane workers (--workers); 0 means auto, one per CPU lvsd may run on.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Most workers (--workers): the FULLNAT port pools keep a cursor per worker up to this.</summary>
+    public const int MaxWorkers = LocalAddressPool.MaxWorkers;
+
+    /// <summary>The number of workers to start: <see cref="Workers"/>, or for auto the CPUs this process may run on (its affinity mask), capped.</summary>
+    public int ResolveWorkers() => Math.Clamp(Workers == 0 ? Environment.ProcessorCount : Workers, 1, MaxWorkers);
+
     private static bool TryCount(string[] args, int i, int max, out int value)
     {
         value = 0;
@@ -124,6 +141,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         var ringFrames = DefaultRingFrames;
         string? stateFile = null;
         var port = PacketPortKind.AfPacket;
+        var workers = 1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -220,6 +238,19 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                     port = chosen;
                     i++;
                     break;
+                case "--workers":
+                    if (i + 1 < args.Length && args[i + 1] == "auto")
+                    {
+                        workers = 0;
+                    }
+                    else if (!TryCount(args, i, MaxWorkers, out workers) || workers < 1)
+                    {
+                        error = $"--workers needs a number from 1 to {MaxWorkers}, or auto";
+                        return null;
+                    }
+
+                    i++;
+                    break;
                 case "-h" or "--help":
                     help = true;
                     break;
@@ -238,6 +269,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             CoalesceMicroseconds = coalesce,
             RingFrames = ringFrames,
             Port = port,
+            Workers = workers,
             StateFile = stateFile,
         };
     }

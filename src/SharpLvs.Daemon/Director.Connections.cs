@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SharpLvs.Core.Connections;
+using SharpLvs.Core.Pipeline;
 
 namespace SharpLvs.Daemon;
 
@@ -61,15 +62,28 @@ internal sealed partial class Director
             away = 0;
         }
 
-        var restore = Worker.InvokeAsync(worker => worker.Connections.Restore(dump.Connections, _services.Current, worker.NowMs, away));
-        if (!restore.Wait(WorkerWait))
+        // Each entry goes to the worker the steering sends its flow to (--workers); a FULLNAT
+        // entry saved by another number of workers, whose local port no longer leads its
+        // replies to that worker, to none.
+        var count = Workers.Length;
+        Func<SavedConnection, bool>? owns = count == 1 ? null : s => FlowSteering.OwnerOf(s, count) >= 0;
+        var restored = OnEveryWorker(
+            worker => worker.Connections.Restore(
+                dump.Connections, _services.Current, worker.NowMs, away,
+                count == 1 ? null : (Func<SavedConnection, bool>)(s => FlowSteering.OwnerOf(s, count) == worker.Processor.WorkerIndex)),
+            WorkerWait);
+        if (restored is null)
         {
             LogConnectionsIgnored(path, "the data plane did not answer");
             return;
         }
 
-        var c = restore.Result;
-        LogConnectionsRestored(c.Restored, dump.Connections.Count, away, c.Dropped, c.Expired, c.NoService, c.NoRealServer, c.Conflicts, c.TableFull);
+        var c = restored.Aggregate(
+            new ConnectionRestoreCounts(0, 0, 0, 0, 0, 0),
+            (a, b) => new ConnectionRestoreCounts(
+                a.Restored + b.Restored, a.Expired + b.Expired, a.NoService + b.NoService, a.NoRealServer + b.NoRealServer, a.Conflicts + b.Conflicts, a.TableFull + b.TableFull));
+        var unowned = owns is null ? 0 : dump.Connections.Count(s => !owns(s));
+        LogConnectionsRestored(c.Restored, dump.Connections.Count, away, c.Dropped + unowned, c.Expired, c.NoService, c.NoRealServer, c.Conflicts + unowned, c.TableFull);
     }
 
     /// <summary>At a clean stop, while the data plane still runs (the entries are read on its thread).</summary>
@@ -83,19 +97,17 @@ internal sealed partial class Director
         var path = _state.ConnectionsPath;
         try
         {
-            var save = Worker.InvokeAsync(worker =>
-            {
-                var list = new List<SavedConnection>(worker.Connections.Count);
-                var skipped = worker.Connections.Save(list, _services.Current, worker.NowMs);
-                return (list, skipped);
-            });
-            if (!save.Wait(WorkerWait))
+            // One list for every worker (--workers), filled in turn: Save numbers its templates
+            // by their place in the list, so the indexes stay right across workers.
+            var entries = new List<SavedConnection>(Workers.Sum(w => w.Connections.Count));
+            var saved = OnEveryWorker(worker => worker.Connections.Save(entries, _services.Current, worker.NowMs), WorkerWait);
+            if (saved is null)
             {
                 LogConnectionsNotSaved(path, "the data plane did not answer");
                 return;
             }
 
-            var (entries, skipped) = save.Result;
+            var skipped = saved.Sum();
             var bytes = ConnectionDumpFile.Write(entries, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _state.NamespaceCookie ?? 0);
             StateFile.WriteAtomically(path, bytes);
             LogConnectionsSaved(entries.Count, path, skipped);

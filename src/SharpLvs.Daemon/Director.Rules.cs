@@ -235,8 +235,10 @@ internal sealed partial class Director
         var localAddresses = GuardedLocalAddresses(table).ToList();
         _guard.Update(tuples, replySources, localAddresses, _rules.Marks);
 
-        // The XDP program steers the same flows (Director.Port.cs), also before publish.
+        // The XDP program steers the same flows (Director.Port.cs), also before publish; so
+        // does the workers' fanout program (Director.Workers.cs).
         UpdateSteering(tuples, replySources, localAddresses);
+        UpdateFanout(tuples.Select(t => t.Item2), replySources.Select(r => r.Item2), localAddresses.Select(l => l.Item2));
     }
 
     /// <summary>NAT real servers' (protocol, RIP, port): their replies are lvsd's to un-NAT.</summary>

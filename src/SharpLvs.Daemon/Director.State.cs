@@ -97,7 +97,11 @@ internal sealed partial class Director
             }
         }
 
-        (Worker as Core.Pipeline.DataPlaneWorker)?.Counters.Totals.Estimate();
+        // One set of totals, shared by every worker.
+        if (Workers.Length > 0)
+        {
+            Worker.Counters.Totals.Estimate();
+        }
     }
 
     /// <summary>-Lc: a snapshot taken on the data-plane thread, bounded in time.</summary>
@@ -107,21 +111,33 @@ internal sealed partial class Director
 
         public IReadOnlyList<ConnectionView>? GetConnections()
         {
-            if (director.Worker as Core.Pipeline.DataPlaneWorker is not { } worker)
+            if (director.Workers.Length == 0)
             {
                 return [];
             }
 
-            var snapshot = worker.GetConnectionsAsync();
-            if (!snapshot.Wait(Wait))
+            // Every worker's entries (--workers), taken on each worker's thread in turn.
+            var snapshots = director.OnEveryWorker(
+                worker =>
+                {
+                    var list = new List<ConnectionInfo>(worker.Connections.Count);
+                    worker.Connections.Snapshot(list, worker.NowMs);
+                    return list;
+                },
+                Wait);
+            if (snapshots is null)
             {
                 return null;
             }
 
-            var views = new ConnectionView[snapshot.Result.Count];
-            for (var i = 0; i < views.Length; i++)
+            var views = new ConnectionView[snapshots.Sum(s => s.Count)];
+            var i = 0;
+            foreach (var snapshot in snapshots)
             {
-                views[i] = View(snapshot.Result[i]);
+                foreach (var entry in snapshot)
+                {
+                    views[i++] = View(entry);
+                }
             }
 
             return views;

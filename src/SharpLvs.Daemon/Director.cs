@@ -34,11 +34,12 @@ internal sealed partial class Director : IDisposable
     private NetlinkRoute _netlink = null!;
     private KernelGuard _guard = null!;
     private ILinkPort _port = null!;
+    private ILinkPort[] _ports = [];
     private SolicitedNodeGroups? _neighbourGroups;
     private NeighbourResolver _resolver = null!;
     private RuleSetHandler _handler = null!;
     private VipAnswers _vipAnswers = null!;
-    private Thread? _workerThread;
+    private Thread[] _workerThreads = [];
     private Timer? _hostWatch;
     private bool _started;
 
@@ -48,7 +49,11 @@ internal sealed partial class Director : IDisposable
         _logger = logger;
     }
 
-    public DataPlaneWorker Worker { get; private set; } = null!;
+    /// <summary>Worker 0: the only one by default; with --workers, the one whose port serves the control plane's frames.</summary>
+    public DataPlaneWorker Worker => Workers[0];
+
+    /// <summary>Every data-plane worker, by index (lvsd --workers, Director.Workers.cs).</summary>
+    public DataPlaneWorker[] Workers { get; private set; } = [];
 
     public static Director Start(DaemonOptions options, ILogger logger)
     {
@@ -100,12 +105,8 @@ internal sealed partial class Director : IDisposable
         _guard = Track(new KernelGuard(names));
         LogGuard(string.Join(", ", names));
 
-        _port = Track(OpenPort(catalog, new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames }));
-        Worker = new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections));
+        StartWorkers(catalog, new AfPacketPortOptions { CoalesceMicroseconds = _options.CoalesceMicroseconds, FrameCount = _options.RingFrames });
         _neighbourGroups = new SolicitedNodeGroups(_port, message => LogNeighbourGroups(message));
-        _workerThread = new Thread(RunWorker) { Name = "lvsd data plane", IsBackground = true };
-        _undo.Push(new Undo(StopWorker));
-        _workerThread.Start();
 
         _resolver = Track(new NeighbourResolver(
             new NetlinkRoute(),
@@ -132,7 +133,7 @@ internal sealed partial class Director : IDisposable
         // once a second which VIPs lvsd must answer ARP for.
         _hostWatch = new Timer(_ => WatchHost(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _undo.Push(_hostWatch);
-        var drops = new DropReport(Worker.Counters, _port);
+        var drops = new DropReport([.. Workers.Select(w => w.Counters)], _ports);
         _undo.Push(new Timer(_ => ReportDrops(drops), null, DropReportInterval, DropReportInterval));
 
         foreach (var served in catalog.Served)
@@ -146,20 +147,22 @@ internal sealed partial class Director : IDisposable
         LogReady(ControlEndpoint.DefaultName.TrimStart('\0'));
     }
 
-    private void RunWorker()
+    private void RunWorker(DataPlaneWorker worker)
     {
         // Placement is per thread (the worker's own TID), so it is set from inside it.
-        if (_options.Cpu is { } cpu)
+        var who = Workers.Length > 1 ? $"worker {worker.Processor.WorkerIndex}: " : string.Empty;
+        if (_options.Cpu is { } first)
         {
-            LogPlacement(ThreadPlacement.PinCurrentThread(cpu) ?? $"pinned to CPU {cpu}");
+            var cpu = first + worker.Processor.WorkerIndex;
+            LogPlacement(who + (ThreadPlacement.PinCurrentThread(cpu) ?? $"pinned to CPU {cpu}"));
         }
 
         if (_options.Realtime)
         {
-            LogPlacement(ThreadPlacement.MakeCurrentThreadRealtime() ?? $"SCHED_FIFO priority {ThreadPlacement.DefaultRealtimePriority}");
+            LogPlacement(who + (ThreadPlacement.MakeCurrentThreadRealtime() ?? $"SCHED_FIFO priority {ThreadPlacement.DefaultRealtimePriority}"));
         }
 
-        Worker.Run(_stopWorker.Token);
+        worker.Run(_stopWorker.Token);
     }
 
     private void ReportDrops(DropReport drops)
@@ -169,6 +172,7 @@ internal sealed partial class Director : IDisposable
             LogDrops(text);
         }
 
+        ReportWorkers();
         ReportXdp();
     }
 
@@ -196,11 +200,18 @@ internal sealed partial class Director : IDisposable
         return disposable;
     }
 
-    private void StopWorker()
+    private void StopWorkers()
     {
         _stopWorker.Cancel();
-        _port.Wake();
-        _workerThread?.Join(TimeSpan.FromSeconds(5));
+        foreach (var port in _ports)
+        {
+            port.Wake();
+        }
+
+        foreach (var thread in _workerThreads)
+        {
+            thread.Join(TimeSpan.FromSeconds(5));
+        }
     }
 
     public void Dispose()

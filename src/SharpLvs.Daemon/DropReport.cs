@@ -6,9 +6,9 @@ namespace SharpLvs.Daemon;
 /// <summary>
 /// Every drop has a name and a counter; this turns them into one log line when they moved,
 /// including the frames the kernel dropped because the receive ring was full (tp_drops),
-/// which the pipeline never sees.
+/// which the pipeline never sees. With several workers (--workers), their counts summed.
 /// </summary>
-internal sealed class DropReport(DataPlaneCounters counters, ILinkPort port)
+internal sealed class DropReport(IReadOnlyList<DataPlaneCounters> counters, IReadOnlyList<ILinkPort> ports)
 {
     private string _last = string.Empty;
 
@@ -16,10 +16,10 @@ internal sealed class DropReport(DataPlaneCounters counters, ILinkPort port)
     public string? Changed()
     {
         var parts = Enum.GetValues<DropReason>()
-            .Where(r => r != DropReason.None && counters.Dropped(r) > 0)
-            .Select(r => $"{r}={counters.Dropped(r)}")
+            .Where(r => r != DropReason.None && DataPlaneCounters.SumDropped(counters, r) > 0)
+            .Select(r => $"{r}={DataPlaneCounters.SumDropped(counters, r)}")
             .ToList();
-        var ringDrops = port.RefreshKernelDrops();
+        var ringDrops = ports.Sum(p => p.RefreshKernelDrops());
         if (ringDrops > 0)
         {
             parts.Add($"RingFull={ringDrops}");

@@ -96,10 +96,12 @@ public sealed partial class ConnectionTable
     /// Puts saved entries back: each whose virtual service and real server (same address,
     /// port and forwarding method, still available) exist in <paramref name="table"/> and
     /// whose time left, less <paramref name="elapsedMs"/> (how long lvsd was down), has not run
-    /// out. Real-server counts, template links, the reply index and FULLNAT ports are rebuilt
+    /// out; with <paramref name="owns"/> (several workers), only the entries it picks, the
+    /// others being left to the workers that own them and not counted here. Real-server counts, template links, the reply index and FULLNAT ports are rebuilt
     /// as if the entries had been created here. A flow already in the table wins.
     /// </summary>
-    public ConnectionRestoreCounts Restore(IReadOnlyList<SavedConnection> saved, ServiceTable table, long nowMs, long elapsedMs)
+    public ConnectionRestoreCounts Restore(
+        IReadOnlyList<SavedConnection> saved, ServiceTable table, long nowMs, long elapsedMs, Func<SavedConnection, bool>? owns = null)
     {
         ArgumentNullException.ThrowIfNull(saved);
         ArgumentNullException.ThrowIfNull(table);
@@ -109,6 +111,11 @@ public sealed partial class ConnectionTable
         {
             placed[n] = Empty;
             var s = saved[n];
+            if (owns is not null && !owns(s))
+            {
+                continue;
+            }
+
             var remaining = s.RemainingMs - Math.Max(0, elapsedMs);
             if (remaining <= 0)
             {
@@ -148,7 +155,7 @@ public sealed partial class ConnectionTable
                     continue;
                 }
 
-                if (!pool.TryReserve(s.ReplyKey.Protocol, s.ReplyKey.DestinationPort))
+                if (!pool.TryReserve(s.ReplyKey.Protocol, s.ReplyKey.DestinationPort, Shared))
                 {
                     conflicts++;
                     continue;
@@ -158,7 +165,7 @@ public sealed partial class ConnectionTable
             var index = Take(s.Key);
             if (index == Empty)
             {
-                pool?.Release(s.ReplyKey.Protocol, s.ReplyKey.DestinationPort);
+                pool?.Release(s.ReplyKey.Protocol, s.ReplyKey.DestinationPort, Shared);
                 full++;
                 continue;
             }
@@ -198,7 +205,7 @@ public sealed partial class ConnectionTable
         entry.Flags |= inactive ? ConnectionFlags.Inactive : 0;
         entry.Flags |= (s.Flags & SavedConnectionFlags.NoOutput) != 0 ? ConnectionFlags.NoOutput : 0;
         entry.Flags |= s.IsTemplate && (s.Flags & SavedConnectionFlags.ExpireLater) != 0 ? ConnectionFlags.ExpireLater : 0;
-        server.Bind(inactive, s.IsTemplate);
+        server.Bind(inactive, s.IsTemplate, Shared);
     }
 
     private static RealServer? FindServer(VirtualService service, in SavedConnection s)

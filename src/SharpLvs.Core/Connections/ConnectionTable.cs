@@ -59,6 +59,13 @@ public sealed partial class ConnectionTable
 
     public ConnectionTimeouts Timeouts { get; }
 
+    /// <summary>
+    /// Set when this is one of several workers' tables (lvsd --workers): the real servers'
+    /// counts and the FULLNAT port pools it updates are shared with the other workers, so
+    /// their updates are atomic. The table itself stays one thread's.
+    /// </summary>
+    public bool Shared { get; set; }
+
     internal ref ConnectionEntry this[int index] => ref _entries[index];
 
     /// <summary>ip_vs_conn_in_get: the connection of an inbound flow, or -1. Templates are never returned.</summary>
@@ -157,7 +164,7 @@ public sealed partial class ConnectionTable
             entry.Flags |= ConnectionFlags.NoOutput;
         }
 
-        server.Bind(inactive: true, template: false);
+        server.Bind(inactive: true, template: false, Shared);
         Volatile.Write(ref _count, _count + 1);
 
         // ip_vs_conn_new arms 3 s until the first transition sets the state's own timeout.
@@ -183,7 +190,7 @@ public sealed partial class ConnectionTable
         entry.Method = server.Method;
         entry.State = TcpState.None;
         entry.Flags = ConnectionFlags.InUse | ConnectionFlags.Template;
-        server.Bind(inactive: false, template: true);
+        server.Bind(inactive: false, template: true, Shared);
         Volatile.Write(ref _count, _count + 1);
         StartTimer(index, nowMs, nowMs + timeoutMs);
         return index;
@@ -249,12 +256,12 @@ public sealed partial class ConnectionTable
             var active = TcpStateMachine.IsActive(next);
             if (!inactive && !active)
             {
-                server.MoveConnection(toInactive: true);
+                server.MoveConnection(toInactive: true, Shared);
                 entry.Flags |= ConnectionFlags.Inactive;
             }
             else if (inactive && active)
             {
-                server.MoveConnection(toInactive: false);
+                server.MoveConnection(toInactive: false, Shared);
                 entry.Flags &= ~ConnectionFlags.Inactive;
             }
         }
@@ -288,11 +295,11 @@ public sealed partial class ConnectionTable
         if ((entry.Flags & ConnectionFlags.HasReplyKey) != 0)
         {
             UnlinkReplyHash(index, entry.ReplyHash);
-            entry.LocalPool?.Release(entry.ReplyKey.Protocol, entry.ReplyKey.DestinationPort);
+            entry.LocalPool?.Release(entry.ReplyKey.Protocol, entry.ReplyKey.DestinationPort, Shared);
         }
 
         UnlinkTimer(index);
-        entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template);
+        entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template, Shared);
         if (!template && entry.Control != 0)
         {
             _entries[entry.Control - 1].Control--;

@@ -23,8 +23,14 @@ public sealed class DataPlaneCounters
     private long _icmpRateLimitHost;
     private long _icmpRelayed;
 
+    /// <param name="totals">The director's totals, shared by every worker's counters (lvsd --workers); a new set if null.</param>
+    public DataPlaneCounters(IpvsStats? totals = null)
+    {
+        Totals = totals ?? new IpvsStats();
+    }
+
     /// <summary>The director's totals (the kernel's ipvs->tot_stats, /proc/net/ip_vs_stats).</summary>
-    public IpvsStats Totals { get; } = new();
+    public IpvsStats Totals { get; }
 
     public long ArpReplies => Volatile.Read(ref _arpReplies);
 
@@ -53,6 +59,42 @@ public sealed class DataPlaneCounters
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
     public long Count(Verdict verdict) => Volatile.Read(ref _verdicts[(int)verdict]);
+
+    /// <summary>Drops of <paramref name="reason"/> over several workers' counters (lvsd --workers: listings sum them).</summary>
+    public static long SumDropped(IReadOnlyList<DataPlaneCounters> counters, DropReason reason)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        long sum = 0;
+        for (var i = 0; i < counters.Count; i++)
+        {
+            sum += counters[i].Dropped(reason);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Every counter by name, summed over several workers' counters.</summary>
+    public static IReadOnlyList<KeyValuePair<string, long>> SumAll(IReadOnlyList<DataPlaneCounters> counters)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        var sums = new List<KeyValuePair<string, long>>();
+        for (var i = 0; i < counters.Count; i++)
+        {
+            var all = counters[i].ReadAll();
+            if (i == 0)
+            {
+                sums.AddRange(all);
+                continue;
+            }
+
+            for (var n = 0; n < all.Count; n++)
+            {
+                sums[n] = new(sums[n].Key, sums[n].Value + all[n].Value);
+            }
+        }
+
+        return sums;
+    }
 
     /// <summary>Every counter by name ("Verdict.Transmit", "Drop.NoRealServer", "ArpReplies", …), for listings.</summary>
     public IReadOnlyList<KeyValuePair<string, long>> ReadAll()

@@ -9,7 +9,8 @@ namespace SharpLvs.Core.Pipeline;
 /// One data-plane thread's loop: receive a batch from its port, give every frame a verdict,
 /// hand the batch back for sending, expire connections, then run whatever the control plane
 /// asked for. Everything the worker owns (port, batch, processor, connection table) is
-/// touched only on the thread that calls <see cref="Run"/>.
+/// touched only on the thread that calls <see cref="Run"/>. lvsd --workers N runs N of them,
+/// each with its own port (sockets of one PACKET_FANOUT group), table and processor.
 /// </summary>
 public sealed class DataPlaneWorker
 {
@@ -33,7 +34,11 @@ public sealed class DataPlaneWorker
         ConnectionTable connections,
         TimeProvider? time = null,
         int batchSize = 64,
-        int receiveTimeoutMs = DefaultReceiveTimeoutMs)
+        int receiveTimeoutMs = DefaultReceiveTimeoutMs,
+        DataPlaneCounters? counters = null,
+        NextHopCache? nextHops = null,
+        int workerIndex = 0,
+        int workerCount = 1)
     {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentOutOfRangeException.ThrowIfNegative(receiveTimeoutMs);
@@ -42,7 +47,7 @@ public sealed class DataPlaneWorker
         _time = time ?? TimeProvider.System;
         _receiveTimeoutMs = receiveTimeoutMs;
         _services = services;
-        Processor = new PacketProcessor(services, connections);
+        Processor = new PacketProcessor(services, connections, counters, nextHops, workerIndex, workerCount);
     }
 
     public PacketProcessor Processor { get; }
@@ -98,22 +103,37 @@ public sealed class DataPlaneWorker
             Counters.CountConnectionsExpired(expired);
         }
 
-        if (nowMs >= _nextSchedulerTickMs)
+        // The schedulers are shared by the workers: worker 0 alone gives them their tick.
+        if (nowMs >= _nextSchedulerTickMs && Processor.WorkerIndex == 0)
         {
             _nextSchedulerTickMs = nowMs + SchedulerTickIntervalMs;
-            TickSchedulers(_services.Current, nowMs);
+            TickSchedulers(_services.Current, nowMs, Processor.WorkerCount > 1);
         }
 
         RunRequests();
     }
 
-    /// <summary>The schedulers' periodic hook, on this thread so that it never races their Schedule.</summary>
-    private static void TickSchedulers(ServiceTable table, long nowMs)
+    /// <summary>
+    /// The schedulers' periodic hook, on this thread so that it never races their Schedule; with
+    /// several workers, under the scheduler's lock that their Schedule calls take too.
+    /// </summary>
+    private static void TickSchedulers(ServiceTable table, long nowMs, bool shared)
     {
         var services = table.Services;
         for (var i = 0; i < services.Count; i++)
         {
-            if (services[i].Scheduler is IPeriodicScheduler periodic)
+            if (services[i].Scheduler is not IPeriodicScheduler periodic)
+            {
+                continue;
+            }
+
+            if (!shared)
+            {
+                periodic.Tick(nowMs);
+                continue;
+            }
+
+            lock (periodic)
             {
                 periodic.Tick(nowMs);
             }

@@ -225,9 +225,9 @@ public sealed partial class PacketProcessor
         fragment.IpLength = ipLength;
 
         // ip_vs_in_stats counts the reassembled datagram once: later fragments add bytes only.
-        server.Stats.CountInBytes(length);
-        entry.ServiceStats!.CountInBytes(length);
-        Counters.Totals.CountInBytes(length);
+        server.Stats.CountInBytes(length, _shared);
+        entry.ServiceStats!.CountInBytes(length, _shared);
+        Counters.Totals.CountInBytes(length, _shared);
 
         var forwarder = entry.Forwarder!;
         var xmit = forwarder.Method is ForwardingMethod.Masquerade or ForwardingMethod.FullNat

@@ -218,9 +218,9 @@ public sealed partial class PacketProcessor
         }
 
         // ip_vs_in_stats: skb->len is the whole ICMP packet.
-        server.Stats.CountIn(outer.IpLength);
-        serviceStats.CountIn(outer.IpLength);
-        Counters.Totals.CountIn(outer.IpLength);
+        server.Stats.CountIn(outer.IpLength, _shared);
+        serviceStats.CountIn(outer.IpLength, _shared);
+        Counters.Totals.CountIn(outer.IpLength, _shared);
 
         DropReason xmit;
         var method = forwarder.Method;
@@ -320,7 +320,7 @@ public sealed partial class PacketProcessor
         var client = entry.Key.Source;
         if (!NextHops.TryGet(client, out var hop))
         {
-            NextHops.Request(client);
+            NextHops.Request(client, WorkerIndex);
             return DropReason.NoNextHop;
         }
 
@@ -345,9 +345,9 @@ public sealed partial class PacketProcessor
 
         // ip_vs_out_stats: the ICMP packet counts as OUT.
         var server = entry.Server!;
-        server.Stats.CountOut(outer.IpLength);
-        entry.ServiceStats!.CountOut(outer.IpLength);
-        Counters.Totals.CountOut(outer.IpLength);
+        server.Stats.CountOut(outer.IpLength, _shared);
+        entry.ServiceStats!.CountOut(outer.IpLength, _shared);
+        Counters.Totals.CountOut(outer.IpLength, _shared);
 
         hop.Destination.WriteTo(frame);
         hop.Source.WriteTo(frame[6..]);

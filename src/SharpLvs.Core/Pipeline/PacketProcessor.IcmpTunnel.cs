@@ -117,7 +117,7 @@ public sealed partial class PacketProcessor
         var to = client.Source;
         if (!NextHops.TryGet(to, out var hop))
         {
-            NextHops.Request(to);
+            NextHops.Request(to, WorkerIndex);
             return DropReason.NoNextHop;
         }
 
@@ -154,9 +154,9 @@ public sealed partial class PacketProcessor
         packet.EgressIfIndex = hop.IfIndex;
 
         // "ICMP can be shorter but anyways, account it": ip_vs_out_stats.
-        server.Stats.CountOut(written);
-        Connections[index].ServiceStats!.CountOut(written);
-        Counters.Totals.CountOut(written);
+        server.Stats.CountOut(written, _shared);
+        Connections[index].ServiceStats!.CountOut(written, _shared);
+        Counters.Totals.CountOut(written, _shared);
         Counters.CountIcmpRelayed();
         verdict = Verdict.Transmit;
         return DropReason.None;

@@ -55,7 +55,7 @@ public sealed partial class PacketProcessor
             template = -1;
         }
 
-        server = service.Scheduler.Schedule(service, flow);
+        server = ScheduleLocked(service, flow);
         if (server is null)
         {
             // ip_vs_sched_persist's "*ignored = 0": the caller leaves (ip_vs_leave), no template made.

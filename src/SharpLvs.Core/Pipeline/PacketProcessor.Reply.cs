@@ -118,15 +118,15 @@ public sealed partial class PacketProcessor
         var client = entry.Key.Source;
         if (!NextHops.TryGet(client, out var hop))
         {
-            NextHops.Request(client);
+            NextHops.Request(client, WorkerIndex);
             return DropReason.NoNextHop;
         }
 
         // ip_vs_out_stats
         var server = entry.Server!;
-        server.Stats.CountOut(reply.IpLength);
-        entry.ServiceStats!.CountOut(reply.IpLength);
-        Counters.Totals.CountOut(reply.IpLength);
+        server.Stats.CountOut(reply.IpLength, _shared);
+        entry.ServiceStats!.CountOut(reply.IpLength, _shared);
+        Counters.Totals.CountOut(reply.IpLength, _shared);
 
         if (reply.Flow.Protocol == IpProtocols.Tcp)
         {
@@ -192,7 +192,7 @@ public sealed partial class PacketProcessor
 
         if (!NextHops.TryGet(flow.Source, out _))
         {
-            NextHops.Request(flow.Source);
+            NextHops.Request(flow.Source, WorkerIndex);
         }
 
         return DropReason.None;
@@ -206,7 +206,7 @@ public sealed partial class PacketProcessor
         for (var n = 0; n < pools.Length; n++)
         {
             pool = pools[(start + n) % pools.Length];
-            if (pool.TryAllocate(protocol, out port))
+            if (pool.TryAllocate(protocol, WorkerIndex, WorkerCount, out port))
             {
                 return true;
             }

@@ -134,7 +134,7 @@ public sealed partial class PacketProcessor
         var client = entry.NewDestination;
         if (!NextHops.TryGet(client, out var hop))
         {
-            NextHops.Request(client);
+            NextHops.Request(client, WorkerIndex);
             return DropReason.NoNextHop;
         }
 
@@ -145,9 +145,9 @@ public sealed partial class PacketProcessor
         fragment.IpLength = ipLength;
 
         // ip_vs_out_stats counts the reassembled datagram once: later fragments add bytes only.
-        entry.Server!.Stats.CountOutBytes(length);
-        entry.ServiceStats!.CountOutBytes(length);
-        Counters.Totals.CountOutBytes(length);
+        entry.Server!.Stats.CountOutBytes(length, _shared);
+        entry.ServiceStats!.CountOutBytes(length, _shared);
+        Counters.Totals.CountOutBytes(length, _shared);
 
         var source = entry.NewSource;
         Fragments.Account(slot, offset, length, moreFragments);

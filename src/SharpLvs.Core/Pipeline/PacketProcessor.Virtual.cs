@@ -100,9 +100,9 @@ public sealed partial class PacketProcessor
         }
 
         // ip_vs_in_stats: skb->len is the IP packet's length.
-        server.Stats.CountIn(inbound.IpLength);
-        serviceStats.CountIn(inbound.IpLength);
-        Counters.Totals.CountIn(inbound.IpLength);
+        server.Stats.CountIn(inbound.IpLength, _shared);
+        serviceStats.CountIn(inbound.IpLength, _shared);
+        Counters.Totals.CountIn(inbound.IpLength, _shared);
 
         // A one-packet datagram has no entry to move (IP_VS_CONN_F_ONE_PACKET).
         if (index >= 0)
@@ -176,7 +176,7 @@ public sealed partial class PacketProcessor
                 return DropReason.PortZeroNotPersistent;
             }
 
-            server = service.Scheduler.Schedule(service, inbound.Flow);
+            server = ScheduleLocked(service, inbound.Flow);
             if (server is null)
             {
                 // No destination: the caller leaves (ip_vs_leave, PacketProcessor.Leave.cs).
@@ -211,10 +211,28 @@ public sealed partial class PacketProcessor
         }
 
         // ip_vs_conn_stats
-        server.Stats.CountConnection();
-        service.Stats.CountConnection();
-        Counters.Totals.CountConnection();
+        server.Stats.CountConnection(_shared);
+        service.Stats.CountConnection(_shared);
+        Counters.Totals.CountConnection(_shared);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// The scheduler's pick. Alone, the worker is its only caller; with several workers, the
+    /// scheduler's state (rr/wrr position, lblc tables, a random source) is taken under its
+    /// lock, once per new connection, as ip_vs_rr_schedule and others take svc->sched_lock.
+    /// </summary>
+    private RealServer? ScheduleLocked(VirtualService service, in FlowKey flow)
+    {
+        if (!_shared)
+        {
+            return service.Scheduler.Schedule(service, flow);
+        }
+
+        lock (service.Scheduler)
+        {
+            return service.Scheduler.Schedule(service, flow);
+        }
     }
 
     /// <summary>tcp_conn_schedule's test: a SYN, or any segment with sloppy_tcp; never an RST.</summary>

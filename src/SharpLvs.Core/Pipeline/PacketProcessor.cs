@@ -15,22 +15,49 @@ namespace SharpLvs.Core.Pipeline;
 /// </summary>
 /// <remarks>
 /// Owned by one data-plane worker and used on its thread only; never allocates, throws or
-/// locks. The service snapshot is read once per batch (<see cref="ProcessBatch"/>).
+/// locks per packet. The service snapshot is read once per batch (<see cref="ProcessBatch"/>).
+/// One of several workers (lvsd --workers, docs/workers.md): its own connection table,
+/// fragment cache and ICMP limiter; what it shares with the others (service and real-server
+/// counters, FULLNAT port pools, schedulers) is updated atomically or, for scheduling a new
+/// connection, under the scheduler's lock, as the kernel takes svc->sched_lock.
 /// </remarks>
 public sealed partial class PacketProcessor
 {
     private readonly ServiceTableHolder _services;
+
+    // Several workers share the services' counters and schedulers (WorkerCount > 1).
+    private readonly bool _shared;
     private uint _localAddressTurn;
 
-    public PacketProcessor(ServiceTableHolder services, ConnectionTable connections, DataPlaneCounters? counters = null, NextHopCache? nextHops = null)
+    public PacketProcessor(
+        ServiceTableHolder services,
+        ConnectionTable connections,
+        DataPlaneCounters? counters = null,
+        NextHopCache? nextHops = null,
+        int workerIndex = 0,
+        int workerCount = 1)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(connections);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workerCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(workerCount, LocalAddressPool.MaxWorkers);
+        ArgumentOutOfRangeException.ThrowIfNegative(workerIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(workerIndex, workerCount);
         _services = services;
         Connections = connections;
         Counters = counters ?? new DataPlaneCounters();
         NextHops = nextHops ?? new NextHopCache();
+        WorkerIndex = workerIndex;
+        WorkerCount = workerCount;
+        _shared = workerCount > 1;
+        connections.Shared = _shared;
     }
+
+    /// <summary>This processor's worker, 0 to <see cref="WorkerCount"/> - 1.</summary>
+    public int WorkerIndex { get; }
+
+    /// <summary>How many workers share the services (1: this one alone).</summary>
+    public int WorkerCount { get; }
 
     public ConnectionTable Connections { get; }
 

@@ -2,7 +2,7 @@ namespace SharpLvs.Core.Services;
 
 /// <summary>
 /// The kernel's <c>struct ip_vs_stats</c> counters (ipvsadm <c>--stats</c>): one set per real
-/// server, per virtual service and for the whole director. Written by the data-plane thread
+/// server, per virtual service and for the whole director. Written by the data-plane threads
 /// only; read from any thread. 64-bit loads and stores are atomic on the 64-bit runtimes we
 /// run on, so readers never see a torn value, only a slightly old one.
 /// </summary>
@@ -49,23 +49,66 @@ public sealed partial class IpvsStats
         }
     }
 
-    // Data-plane thread only.
-    internal void CountConnection() => Volatile.Write(ref _connections, _connections + 1);
-
-    internal void CountIn(int bytes)
+    // Data-plane threads only. With one worker it is the single writer and a plain store
+    // suffices; with several (lvsd --workers, docs/workers.md) the counters of a service or real
+    // server are shared, and each add is atomic (the kernel keeps per-CPU copies instead).
+    internal void CountConnection(bool shared = false)
     {
+        if (shared)
+        {
+            Interlocked.Increment(ref _connections);
+            return;
+        }
+
+        Volatile.Write(ref _connections, _connections + 1);
+    }
+
+    internal void CountIn(int bytes, bool shared = false)
+    {
+        if (shared)
+        {
+            Interlocked.Increment(ref _inPackets);
+            Interlocked.Add(ref _inBytes, bytes);
+            return;
+        }
+
         Volatile.Write(ref _inPackets, _inPackets + 1);
         Volatile.Write(ref _inBytes, _inBytes + bytes);
     }
 
-    internal void CountOut(int bytes)
+    internal void CountOut(int bytes, bool shared = false)
     {
+        if (shared)
+        {
+            Interlocked.Increment(ref _outPackets);
+            Interlocked.Add(ref _outBytes, bytes);
+            return;
+        }
+
         Volatile.Write(ref _outPackets, _outPackets + 1);
         Volatile.Write(ref _outBytes, _outBytes + bytes);
     }
 
     /// <summary>A later fragment: the kernel counts the reassembled datagram as one packet.</summary>
-    internal void CountInBytes(int bytes) => Volatile.Write(ref _inBytes, _inBytes + bytes);
+    internal void CountInBytes(int bytes, bool shared = false)
+    {
+        if (shared)
+        {
+            Interlocked.Add(ref _inBytes, bytes);
+            return;
+        }
 
-    internal void CountOutBytes(int bytes) => Volatile.Write(ref _outBytes, _outBytes + bytes);
+        Volatile.Write(ref _inBytes, _inBytes + bytes);
+    }
+
+    internal void CountOutBytes(int bytes, bool shared = false)
+    {
+        if (shared)
+        {
+            Interlocked.Add(ref _outBytes, bytes);
+            return;
+        }
+
+        Volatile.Write(ref _outBytes, _outBytes + bytes);
+    }
 }

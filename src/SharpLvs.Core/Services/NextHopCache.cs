@@ -15,24 +15,33 @@ namespace SharpLvs.Core.Services;
 /// when it overflows.
 /// </summary>
 /// <remarks>
-/// One producer (the data-plane thread) and one consumer (the resolver thread).
+/// One consumer (the resolver thread) and one producer per request lane: the data-plane
+/// worker with that index (lvsd --workers gives each worker its own lane, so that posting
+/// stays a plain single-producer ring). The snapshot is shared by all.
 /// </remarks>
 public sealed class NextHopCache
 {
     private const int RingSize = 1024;
     private const int RingMask = RingSize - 1;
 
-    private readonly InetAddress[] _ring = new InetAddress[RingSize];
+    private readonly Lane[] _lanes;
     private volatile FrozenDictionary<InetAddress, NextHop> _hops = FrozenDictionary<InetAddress, NextHop>.Empty;
-    private long _head;
-    private long _tail;
     private int _wakePending;
 
-    public NextHopCache(int capacity = 65536)
+    public NextHopCache(int capacity = 65536, int lanes = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
         Capacity = capacity;
+        _lanes = new Lane[lanes];
+        for (var i = 0; i < lanes; i++)
+        {
+            _lanes[i] = new Lane();
+        }
     }
+
+    /// <summary>Request lanes, one per producing worker.</summary>
+    public int Lanes => _lanes.Length;
 
     /// <summary>Most destinations kept in one snapshot.</summary>
     public int Capacity { get; }
@@ -51,16 +60,20 @@ public sealed class NextHopCache
     /// Data-plane thread: asks for <paramref name="destination"/> to be resolved. Never blocks
     /// or allocates; a full ring drops the request (the next miss asks again).
     /// </summary>
-    public void Request(InetAddress destination)
+    public void Request(InetAddress destination) => Request(destination, 0);
+
+    /// <summary>Data-plane worker <paramref name="lane"/>'s thread: <see cref="Request(InetAddress)"/> on its own lane.</summary>
+    public void Request(InetAddress destination, int lane)
     {
-        var head = Volatile.Read(ref _head);
-        if (head - Volatile.Read(ref _tail) >= RingSize)
+        var ring = _lanes[(uint)lane < (uint)_lanes.Length ? lane : 0];
+        var head = Volatile.Read(ref ring.Head);
+        if (head - Volatile.Read(ref ring.Tail) >= RingSize)
         {
             return;
         }
 
-        _ring[head & RingMask] = destination;
-        Volatile.Write(ref _head, head + 1);
+        ring.Items[head & RingMask] = destination;
+        Volatile.Write(ref ring.Head, head + 1);
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
             RequestPosted?.Invoke();
@@ -72,14 +85,17 @@ public sealed class NextHopCache
     {
         ArgumentNullException.ThrowIfNull(into);
         Volatile.Write(ref _wakePending, 0);
-        var tail = Volatile.Read(ref _tail);
-        var head = Volatile.Read(ref _head);
-        for (; tail < head; tail++)
+        foreach (var ring in _lanes)
         {
-            into.Add(_ring[tail & RingMask]);
-        }
+            var tail = Volatile.Read(ref ring.Tail);
+            var head = Volatile.Read(ref ring.Head);
+            for (; tail < head; tail++)
+            {
+                into.Add(ring.Items[tail & RingMask]);
+            }
 
-        Volatile.Write(ref _tail, tail);
+            Volatile.Write(ref ring.Tail, tail);
+        }
     }
 
     /// <summary>Resolver thread: publishes a new snapshot (at most <see cref="Capacity"/> entries are kept).</summary>
@@ -89,5 +105,13 @@ public sealed class NextHopCache
         _hops = hops.Count <= Capacity
             ? hops.ToFrozenDictionary()
             : hops.Take(Capacity).ToFrozenDictionary();
+    }
+
+    /// <summary>One producer's ring of requests.</summary>
+    private sealed class Lane
+    {
+        public readonly InetAddress[] Items = new InetAddress[RingSize];
+        public long Head;
+        public long Tail;
     }
 }

@@ -7,7 +7,7 @@ namespace SharpLvs.Core.Services;
 /// The control plane keeps the same object across snapshots while the server stays in its
 /// service, so counters and the connections bound to it survive rule edits. Settable members
 /// are written by the control plane (or, for <see cref="NextHop"/>, the Linux edge) and read
-/// by the data plane without locks; connection counts are written by the data-plane thread.
+/// by the data plane without locks; connection counts are written by the data-plane thread(s).
 /// </summary>
 public sealed class RealServer
 {
@@ -147,22 +147,23 @@ public sealed class RealServer
 
     public override string ToString() => Address.IsIPv4 ? $"{Address}:{Port}" : $"[{Address}]:{Port}";
 
-    // The methods below run on the data-plane thread only (the single writer of the counts).
+    // The methods below run on the data-plane threads only: with one worker the single
+    // writer of the counts (plain stores), with several (lvsd --workers) atomic adds.
 
     /// <summary>ip_vs_bind_dest: a new connection counts as active or inactive by its flag; a template as persistent.</summary>
-    internal void Bind(bool inactive, bool template)
+    internal void Bind(bool inactive, bool template, bool shared = false)
     {
         if (template)
         {
-            Volatile.Write(ref _persistentConnections, _persistentConnections + 1);
+            Add(ref _persistentConnections, 1, shared);
         }
         else if (inactive)
         {
-            Volatile.Write(ref _inactiveConnections, _inactiveConnections + 1);
+            Add(ref _inactiveConnections, 1, shared);
         }
         else
         {
-            Volatile.Write(ref _activeConnections, _activeConnections + 1);
+            Add(ref _activeConnections, 1, shared);
         }
 
         var upper = _upperThreshold;
@@ -173,19 +174,19 @@ public sealed class RealServer
     }
 
     /// <summary>ip_vs_unbind_dest: the reverse of <see cref="Bind"/>, then the overload hysteresis.</summary>
-    internal void Unbind(bool inactive, bool template)
+    internal void Unbind(bool inactive, bool template, bool shared = false)
     {
         if (template)
         {
-            Volatile.Write(ref _persistentConnections, _persistentConnections - 1);
+            Add(ref _persistentConnections, -1, shared);
         }
         else if (inactive)
         {
-            Volatile.Write(ref _inactiveConnections, _inactiveConnections - 1);
+            Add(ref _inactiveConnections, -1, shared);
         }
         else
         {
-            Volatile.Write(ref _activeConnections, _activeConnections - 1);
+            Add(ref _activeConnections, -1, shared);
         }
 
         // Without a lower threshold the kernel clears the overload at 3/4 of the upper one.
@@ -212,17 +213,29 @@ public sealed class RealServer
     }
 
     /// <summary>set_tcp_state: a connection entering or leaving an active state moves between the counts.</summary>
-    internal void MoveConnection(bool toInactive)
+    internal void MoveConnection(bool toInactive, bool shared = false)
     {
         if (toInactive)
         {
-            Volatile.Write(ref _activeConnections, _activeConnections - 1);
-            Volatile.Write(ref _inactiveConnections, _inactiveConnections + 1);
+            Add(ref _activeConnections, -1, shared);
+            Add(ref _inactiveConnections, 1, shared);
         }
         else
         {
-            Volatile.Write(ref _inactiveConnections, _inactiveConnections - 1);
-            Volatile.Write(ref _activeConnections, _activeConnections + 1);
+            Add(ref _inactiveConnections, -1, shared);
+            Add(ref _activeConnections, 1, shared);
+        }
+    }
+
+    private static void Add(ref int counter, int delta, bool shared)
+    {
+        if (shared)
+        {
+            Interlocked.Add(ref counter, delta);
+        }
+        else
+        {
+            Volatile.Write(ref counter, counter + delta);
         }
     }
 }

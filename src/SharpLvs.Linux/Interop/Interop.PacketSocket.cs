@@ -19,7 +19,30 @@ internal static partial class Interop
     internal const int PACKET_VNET_HDR = 15;
     internal const int PACKET_QDISC_BYPASS = 20;
     internal const int PACKET_IGNORE_OUTGOING = 23;
+    internal const int PACKET_FANOUT = 18;
+    internal const int PACKET_FANOUT_DATA = 22;
+    internal const int PACKET_FANOUT_CBPF = 6;
+    internal const int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    internal const int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     internal const ushort PACKET_MR_MULTICAST = 0;
+
+    /// <summary>struct sock_filter (linux/filter.h): one classic-BPF instruction.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SockFilter
+    {
+        public ushort Code;
+        public byte JumpTrue;
+        public byte JumpFalse;
+        public uint K;
+    }
+
+    /// <summary>struct sock_fprog (linux/filter.h): a classic-BPF program.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct SockFprog
+    {
+        public ushort Length;
+        public SockFilter* Filter;
+    }
 
     /// <summary>struct sockaddr_ll (linux/if_packet.h): a link-layer address and its interface.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -33,8 +33,12 @@ public sealed unsafe class AfPacketPort : ILinkPort
     private CoalescingWindow _coalescing;
     private int _state; // PortGate
 
-    /// <summary>Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW).</summary>
-    public AfPacketPort(IEnumerable<int> ifIndexes, AfPacketPortOptions? options = null)
+    /// <summary>
+    /// Opens a ring on every interface in <paramref name="ifIndexes"/> (needs CAP_NET_RAW); with
+    /// <paramref name="fanout"/>, each ring joins its interface's group as the next member (one
+    /// port per worker, opened in worker order).
+    /// </summary>
+    public AfPacketPort(IEnumerable<int> ifIndexes, AfPacketPortOptions? options = null, FanoutGroups? fanout = null)
     {
         ArgumentNullException.ThrowIfNull(ifIndexes);
         options ??= new AfPacketPortOptions();
@@ -54,6 +58,7 @@ public sealed unsafe class AfPacketPort : ILinkPort
             foreach (var ifIndex in indexes)
             {
                 rings.Add(PacketRing.Open(ifIndex, options));
+                fanout?.Join(rings[^1]);
             }
 
             _transmitter = new PacketTransmitter();

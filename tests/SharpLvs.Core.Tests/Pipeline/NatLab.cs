@@ -34,7 +34,7 @@ internal sealed class NatLab
     public static readonly InetAddress Vip6 = InetAddress.Parse("fd00:198:18::250");
     public static readonly InetAddress Rip6 = InetAddress.Parse("fd00:198:18:2::21");
 
-    public NatLab(bool clientHopKnown = true)
+    public NatLab(bool clientHopKnown = true, int workerIndex = 0, int workerCount = 1)
     {
         R1 = Server(Rip1, 8080, Mac1, ForwardingMethod.Masquerade);
         R2 = Server(Rip2, 8080, Mac2, ForwardingMethod.Masquerade);
@@ -57,7 +57,7 @@ internal sealed class NatLab
             KnowClients();
         }
 
-        Processor = new PacketProcessor(Holder, Connections, nextHops: NextHops);
+        Processor = new PacketProcessor(Holder, Connections, nextHops: NextHops, workerIndex: workerIndex, workerCount: workerCount);
     }
 
     public RealServer R1 { get; }

@@ -1,0 +1,207 @@
+using SharpLvs.Core.Pipeline;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Ports;
+
+/// <summary>
+/// The classic-BPF program that picks a worker for each frame of a PACKET_FANOUT_CBPF group
+/// (lvsd --workers, docs/workers.md): fanout_demux_bpf (net/packet/af_packet.c) runs it on the
+/// skb before any member sees it, offset 0 being the network header, and takes its return
+/// value modulo the members, which joined in worker order. The decision mirrors
+/// <see cref="FlowSteering"/>:
+/// <list type="number">
+/// <item>to a FULLNAT local address (LIP), TCP or UDP, not a later fragment: lport % N;</item>
+/// <item>from a NAT real server (RIP) and not to a VIP: the hash of the destination (the client);</item>
+/// <item>anything else: the hash of the source (a client's request, and whatever is not the
+/// director's: that it lands on some worker is all that matters).</item>
+/// </list>
+/// Addresses only are compared, never ports: a later fragment carries none, and it must go
+/// where its first fragment went.
+/// </summary>
+internal static class FanoutProgram
+{
+    /// <summary>BPF_MAXINSNS: the longest classic program the kernel takes.</summary>
+    public const int MaxInstructions = 4096;
+
+    // linux/filter.h: SKF_AD_OFF + SKF_AD_PROTOCOL, the skb's protocol in host order.
+    private const uint AncillaryProtocol = 0xFFFFF000;
+
+    private const ushort LdW = 0x20, LdH = 0x28, LdB = 0x30, LdHInd = 0x48, LdxMsh = 0xB1;
+    private const ushort JaK = 0x05, JeqK = 0x15, JsetK = 0x45;
+    private const ushort RetK = 0x06, RetA = 0x16;
+    private const ushort RshK = 0x74, XorX = 0xAC, MulK = 0x24, ModK = 0x94, Tax = 0x07;
+
+    /// <summary>The program for <paramref name="workers"/> members; null when it would exceed <see cref="MaxInstructions"/>.</summary>
+    public static Interop.SockFilter[]? Build(
+        int workers, IEnumerable<InetAddress> virtualAddresses, IEnumerable<InetAddress> natServers, IEnumerable<InetAddress> localAddresses)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var vips = virtualAddresses.Distinct().ToArray();
+        var rips = natServers.Distinct().ToArray();
+        var lips = localAddresses.Distinct().ToArray();
+        var b = new Builder();
+
+        b.Emit(LdH, AncillaryProtocol);
+        b.Emit(JeqK, 0x0800, 0, 1);
+        b.Jump("v4");
+        b.Emit(JeqK, 0x86DD, 0, 1);
+        b.Jump("v6");
+        b.Emit(RetK, 0);
+
+        b.Label("v4");
+        b.Emit(LdW, 16);
+        foreach (var lip in lips.Where(a => a.IsIPv4))
+        {
+            b.Emit(JeqK, lip.V4, 0, 1);
+            b.Jump("v4-lip");
+        }
+
+        b.Emit(LdW, 12);
+        foreach (var rip in rips.Where(a => a.IsIPv4))
+        {
+            b.Emit(JeqK, rip.V4, 0, 1);
+            b.Jump("v4-rip");
+        }
+
+        b.Jump("v4-src");
+
+        b.Label("v4-rip");
+        b.Emit(LdW, 16);
+        foreach (var vip in vips.Where(a => a.IsIPv4))
+        {
+            b.Emit(JeqK, vip.V4, 0, 1);
+            b.Jump("v4-src");
+        }
+
+        b.Jump("v4-dst");
+
+        b.Label("v4-lip");
+        b.Emit(LdB, 9);
+        b.Emit(JeqK, 6, 2, 0);
+        b.Emit(JeqK, 17, 1, 0);
+        b.Jump("v4-src");
+
+        // A later fragment (offset != 0) has no port: hashed like any other packet.
+        b.Emit(LdH, 6);
+        b.Emit(JsetK, 0x1FFF, 0, 1);
+        b.Jump("v4-src");
+        b.Emit(LdxMsh, 0);
+        b.Emit(LdHInd, 2);
+        b.Emit(ModK, (uint)workers);
+        b.Emit(RetA, 0);
+
+        b.Label("v4-src");
+        b.Emit(LdW, 12);
+        b.Jump("mix");
+        b.Label("v4-dst");
+        b.Emit(LdW, 16);
+        b.Jump("mix");
+
+        b.Label("v6");
+        foreach (var lip in lips.Where(a => !a.IsIPv4))
+        {
+            b.MatchV6(24, lip, "v6-lip");
+        }
+
+        foreach (var rip in rips.Where(a => !a.IsIPv4))
+        {
+            b.MatchV6(8, rip, "v6-rip");
+        }
+
+        b.Jump("v6-src");
+
+        b.Label("v6-rip");
+        foreach (var vip in vips.Where(a => !a.IsIPv4))
+        {
+            b.MatchV6(24, vip, "v6-src");
+        }
+
+        b.Jump("v6-dst");
+
+        // The next header right after the fixed header only: a fragment header (44) means no
+        // port here, and the packet is hashed like any other.
+        b.Label("v6-lip");
+        b.Emit(LdB, 6);
+        b.Emit(JeqK, 6, 2, 0);
+        b.Emit(JeqK, 17, 1, 0);
+        b.Jump("v6-src");
+        b.Emit(LdH, 42);
+        b.Emit(ModK, (uint)workers);
+        b.Emit(RetA, 0);
+
+        b.Label("v6-src");
+        b.FoldV6(8);
+        b.Jump("mix");
+        b.Label("v6-dst");
+        b.FoldV6(24);
+
+        // FlowSteering.AddressHash's mix, then the worker.
+        b.Label("mix");
+        b.Emit(Tax, 0);
+        b.Emit(RshK, 16);
+        b.Emit(XorX, 0);
+        b.Emit(MulK, FlowSteering.MixMultiplier);
+        b.Emit(Tax, 0);
+        b.Emit(RshK, 16);
+        b.Emit(XorX, 0);
+        b.Emit(ModK, (uint)workers);
+        b.Emit(RetA, 0);
+        return b.Count > MaxInstructions ? null : b.Resolve();
+    }
+
+    private sealed class Builder
+    {
+        private readonly List<Interop.SockFilter> _code = [];
+        private readonly Dictionary<string, int> _labels = [];
+        private readonly List<(int At, string Label)> _jumps = [];
+
+        public int Count => _code.Count;
+
+        public void Emit(ushort code, uint k, byte jumpTrue = 0, byte jumpFalse = 0) =>
+            _code.Add(new Interop.SockFilter { Code = code, K = k, JumpTrue = jumpTrue, JumpFalse = jumpFalse });
+
+        public void Jump(string label)
+        {
+            _jumps.Add((_code.Count, label));
+            Emit(JaK, 0);
+        }
+
+        public void Label(string name) => _labels[name] = _code.Count;
+
+        /// <summary>Jumps to <paramref name="label"/> when the 16 bytes at <paramref name="offset"/> are <paramref name="address"/>.</summary>
+        public void MatchV6(uint offset, InetAddress address, string label)
+        {
+            ReadOnlySpan<uint> words = [(uint)(address.High >> 32), (uint)address.High, (uint)(address.Low >> 32), (uint)address.Low];
+            for (var i = 0; i < 4; i++)
+            {
+                Emit(LdW, offset + (uint)(4 * i));
+                Emit(JeqK, words[i], 0, (byte)(7 - (2 * i)));
+            }
+
+            Jump(label);
+        }
+
+        /// <summary>A = the XOR of the four words at <paramref name="offset"/>.</summary>
+        public void FoldV6(uint offset)
+        {
+            Emit(LdW, offset);
+            for (var i = 1; i < 4; i++)
+            {
+                Emit(Tax, 0);
+                Emit(LdW, offset + (uint)(4 * i));
+                Emit(XorX, 0);
+            }
+        }
+
+        public Interop.SockFilter[] Resolve()
+        {
+            var code = _code.ToArray();
+            foreach (var (at, label) in _jumps)
+            {
+                code[at].K = (uint)(_labels[label] - at - 1);
+            }
+
+            return code;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Buffers.Binary;
+using SharpLvs.Core.Pipeline;
+using SharpLvs.Linux.Ports;
+using SharpLvs.Packets;
+
+namespace SharpLvs.Linux.Tests.Ports;
+
+/// <summary>
+/// The fanout steering program, run by a classic-BPF interpreter written from
+/// Documentation/networking/filter.rst (what fanout_demux_bpf runs: offset 0 is the network
+/// header), against the decision <see cref="FlowSteering"/> makes in C#: a request and its NAT
+/// reply land on the same worker, FULLNAT replies on the worker their local port names.
+/// </summary>
+public class FanoutProgramTests
+{
+    private const int Workers = 4;
+    private static readonly InetAddress Vip = InetAddress.Parse("198.18.0.250");
+    private static readonly InetAddress Rip = InetAddress.Parse("198.18.1.21");
+    private static readonly InetAddress Lip = InetAddress.Parse("198.18.1.250");
+    private static readonly InetAddress Vip6 = InetAddress.Parse("fd00:198:18::250");
+    private static readonly InetAddress Rip6 = InetAddress.Parse("fd00:198:18:2::21");
+    private static readonly InetAddress Lip6 = InetAddress.Parse("fd00:198:18:2::250");
+
+    private static readonly Interop.SockFilter[] Program =
+        FanoutProgram.Build(Workers, [Vip, Vip6], [Rip, Rip6], [Lip, Lip6])!;
+
+    public static TheoryData<string> Clients => new() { "198.19.0.100", "198.19.0.101", "198.19.7.3", "10.1.2.3", "fd00:198:18:1::100", "fd00:198:18:1::7", "2001:db8::1" };
+
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public void Run_RequestAndItsNatReply_SameWorkerAsFlowSteering(string clientText)
+    {
+        var client = InetAddress.Parse(clientText);
+        var vip = client.IsIPv4 ? Vip : Vip6;
+        var rip = client.IsIPv4 ? Rip : Rip6;
+        var expected = FlowSteering.WorkerForClient(client, Workers);
+
+        var request = Run(Ip(client, vip, 6, 40000, 80));
+        var reply = Run(Ip(rip, client, 6, 8080, 40000));
+        var udpReply = Run(Ip(rip, client, 17, 5353, 40001));
+
+        Assert.Equal((expected, expected, expected), (request, reply, udpReply));
+    }
+
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public void Run_LaterFragments_SameWorkerAsTheFirst(string clientText)
+    {
+        var client = InetAddress.Parse(clientText);
+        var vip = client.IsIPv4 ? Vip : Vip6;
+        var rip = client.IsIPv4 ? Rip : Rip6;
+        var expected = FlowSteering.WorkerForClient(client, Workers);
+
+        Assert.Equal(expected, Run(Ip(client, vip, 17, 40000, 53, fragmentOffset: 185)));
+        Assert.Equal(expected, Run(Ip(rip, client, 17, 5353, 40000, fragmentOffset: 185)));
+    }
+
+    [Theory]
+    [InlineData(5000)]
+    [InlineData(5001)]
+    [InlineData(5002)]
+    [InlineData(65535)]
+    public void Run_FullNatReplyToLocalAddress_WorkerOfTheLocalPort(int localPort)
+    {
+        var expected = FlowSteering.WorkerForLocalPort((ushort)localPort, Workers);
+
+        Assert.Equal(expected, Run(Ip(Rip, Lip, 6, 8081, (ushort)localPort)));
+        Assert.Equal(expected, Run(Ip(Rip, Lip, 17, 8081, (ushort)localPort)));
+        Assert.Equal(expected, Run(Ip(Rip6, Lip6, 6, 8081, (ushort)localPort)));
+        Assert.Equal(localPort % Workers, expected);
+    }
+
+    [Fact]
+    public void Run_RealServerAsAClientOfAVip_HashedOnItsOwnAddress()
+    {
+        // From a NAT RIP to a VIP is a request, not a reply: the client is the source.
+        Assert.Equal(FlowSteering.WorkerForClient(Rip, Workers), Run(Ip(Rip, Vip, 6, 40000, 80)));
+    }
+
+    [Fact]
+    public void Run_NotIp_WorkerZero()
+    {
+        Assert.Equal(0, Run(new byte[28], protocol: 0x0806));
+    }
+
+    [Fact]
+    public void Build_TooManyAddresses_Null()
+    {
+        var vips = Enumerable.Range(0, 700).Select(i => InetAddress.Parse($"fd00:198:18::{i + 1:x}"));
+
+        Assert.Null(FanoutProgram.Build(2, vips, [], vips));
+    }
+
+    private static byte[] Ip(InetAddress source, InetAddress destination, byte protocol, ushort sourcePort, ushort destinationPort, int fragmentOffset = 0)
+    {
+        if (source.IsIPv4)
+        {
+            var v4 = new byte[20 + 8];
+            v4[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(v4.AsSpan(6), (ushort)fragmentOffset);
+            v4[9] = protocol;
+            BinaryPrimitives.WriteUInt32BigEndian(v4.AsSpan(12), source.V4);
+            BinaryPrimitives.WriteUInt32BigEndian(v4.AsSpan(16), destination.V4);
+            if (fragmentOffset == 0)
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(v4.AsSpan(20), sourcePort);
+                BinaryPrimitives.WriteUInt16BigEndian(v4.AsSpan(22), destinationPort);
+            }
+
+            return v4;
+        }
+
+        var v6 = new byte[40 + 8];
+        v6[0] = 0x60;
+        v6[6] = fragmentOffset == 0 ? protocol : (byte)44;
+        source.WriteTo(v6.AsSpan(8));
+        destination.WriteTo(v6.AsSpan(24));
+        if (fragmentOffset == 0)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(v6.AsSpan(40), sourcePort);
+            BinaryPrimitives.WriteUInt16BigEndian(v6.AsSpan(42), destinationPort);
+        }
+
+        return v6;
+    }
+
+    private static int Run(byte[] packet, ushort protocol = 0) =>
+        (int)(Interpret(Program, packet, protocol != 0 ? protocol : (ushort)(packet[0] >> 4 == 6 ? 0x86DD : 0x0800)) % Workers);
+
+    /// <summary>The instructions the program uses, as filter.rst defines them; a load out of the packet ends it with 0, as the kernel does.</summary>
+    private static uint Interpret(Interop.SockFilter[] program, byte[] packet, ushort protocol)
+    {
+        uint a = 0, x = 0;
+        for (var pc = 0; pc < program.Length; pc++)
+        {
+            var i = program[pc];
+            switch (i.Code)
+            {
+                case 0x20 or 0x28 or 0x30 or 0x48:
+                    var size = i.Code switch { 0x20 => 4, 0x30 => 1, _ => 2 };
+                    if (i.K == 0xFFFFF000)
+                    {
+                        a = protocol;
+                        break;
+                    }
+
+                    var at = (long)i.K + (i.Code == 0x48 ? x : 0);
+                    if (at + size > packet.Length)
+                    {
+                        return 0;
+                    }
+
+                    a = size switch
+                    {
+                        4 => BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan((int)at)),
+                        2 => BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan((int)at)),
+                        _ => packet[at],
+                    };
+                    break;
+                case 0xB1:
+                    x = (uint)(4 * (packet[i.K] & 0xF));
+                    break;
+                case 0x05:
+                    pc += (int)i.K;
+                    break;
+                case 0x15:
+                    pc += a == i.K ? i.JumpTrue : i.JumpFalse;
+                    break;
+                case 0x45:
+                    pc += (a & i.K) != 0 ? i.JumpTrue : i.JumpFalse;
+                    break;
+                case 0x06:
+                    return i.K;
+                case 0x16:
+                    return a;
+                case 0x74:
+                    a >>= (int)i.K;
+                    break;
+                case 0xAC:
+                    a ^= x;
+                    break;
+                case 0x24:
+                    a = unchecked(a * i.K);
+                    break;
+                case 0x94:
+                    a %= i.K;
+                    break;
+                case 0x07:
+                    x = a;
+                    break;
+                default:
+                    throw new InvalidOperationException($"instruction 0x{i.Code:x2} not interpreted");
+            }
+        }
+
+        throw new InvalidOperationException("ran off the end");
+    }
+}
