@@ -40,46 +40,18 @@ internal sealed partial class Director
             LogRuleChange(line);
         }
 
-        List<RealServer> added;
+        var added = new List<RealServer>();
         lock (_publishLock)
         {
-            var before = _services.Current;
             var guardChanges = commands.Count == 0 || GuardMayChange(_rules, commands);
             _rules = rules;
-            PublishLocked(guardChanges, refreshAnswers: commands.Count == 0 || !OnlyRealServers(commands));
-            added = NewRealServers(before, _services.Current);
+            PublishLocked(guardChanges, refreshAnswers: commands.Count == 0 || !OnlyRealServers(commands), added);
+            added.RemoveAll(r => r.Method == ForwardingMethod.Local);
         }
 
         if (added.Count > 0)
         {
             _resolver.RequestResolve();
-        }
-
-        return added;
-    }
-
-    /// <summary>The real servers of <paramref name="after"/> that <paramref name="before"/> did not have (new objects: the compiler reuses the others).</summary>
-    private static List<RealServer> NewRealServers(ServiceTable before, ServiceTable after)
-    {
-        var old = new HashSet<RealServer>(ReferenceEqualityComparer.Instance);
-        foreach (var service in before.Services)
-        {
-            foreach (var server in service.RealServers)
-            {
-                old.Add(server);
-            }
-        }
-
-        var added = new List<RealServer>();
-        foreach (var service in after.Services)
-        {
-            foreach (var server in service.RealServers)
-            {
-                if (!old.Contains(server) && server.Method != ForwardingMethod.Local)
-                {
-                    added.Add(server);
-                }
-            }
         }
 
         return added;
@@ -179,14 +151,16 @@ internal sealed partial class Director
         return false;
     }
 
-    private void PublishLocked(bool updateGuard = true, bool refreshAnswers = true)
+    /// <param name="created">Receives the real servers the compile created (their next hops are not known yet).</param>
+    private void PublishLocked(bool updateGuard = true, bool refreshAnswers = true, List<RealServer>? created = null)
     {
+        var published = false;
         try
         {
             // The answers are worked out per VIP (10,000 VIPs: ~2 ms); a real-server change keeps
             // the published ones (null: the compiler carries the previous table's over).
             var arp = refreshAnswers ? _vipAnswers.For(AnsweredAddresses()) : null;
-            var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp, compiledFrom: _publishedRules);
+            var table = ServiceTableCompiler.Compile(_rules, _services.Current, arp, compiledFrom: _publishedRules, created: created);
 
             // Guard before publish: the kernel must be kept off a tuple before lvsd starts
             // forwarding it, or the first SYN could draw a RST from the host.
@@ -199,13 +173,14 @@ internal sealed partial class Director
 
             _services.Publish(table);
             _publishedRules = _rules;
+            published = true;
 
             // --set tcp tcpfin udp: the table reads its timeouts at each packet, as the kernel's
             // per-state timeout table is read at each transition.
             Worker.Connections.Timeouts.Set((int)Math.Min(_rules.Timeouts.Tcp, int.MaxValue), (int)Math.Min(_rules.Timeouts.TcpFin, int.MaxValue), (int)Math.Min(_rules.Timeouts.Udp, int.MaxValue));
             LogPublished(
                 table.Services.Count,
-                table.Services.Sum(s => s.RealServers.Length),
+                table.RealServerCount,
                 ArpList(table.ArpAnswers));
             _neighbourGroups?.Update(table.ArpAnswers);
         }
@@ -213,6 +188,11 @@ internal sealed partial class Director
         {
             // The rule set already changed; the data plane keeps its last snapshot and the
             // next change or host-watch tick tries again.
+            if (!published)
+            {
+                created?.Clear();
+            }
+
             LogPublishFailed(e.Message);
         }
     }

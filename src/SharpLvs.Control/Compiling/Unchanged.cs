@@ -28,14 +28,21 @@ internal static class Unchanged
 
     public static bool Is(Dictionary<ServiceKey, ServiceEntry>? before, ServiceEntry entry, VirtualService old)
     {
-        // The rule set hands out the same entry object until the service changes.
-        if (before is not null && before.TryGetValue(entry.Service.Key, out var same) && ReferenceEquals(same, entry))
+        if (before is null || !before.TryGetValue(entry.Service.Key, out var previous))
         {
-            return old.RealServers.Length == entry.Destinations.Count && AllAvailable(old);
+            return false;
         }
 
-        if (before is null || !before.TryGetValue(entry.Service.Key, out var previous) || previous.Service != entry.Service
-            || !previous.LocalAddresses.SequenceEqual(entry.LocalAddresses))
+        // The rule set hands out the same entry object until the service changes.
+        return ReferenceEquals(previous, entry)
+            ? old.RealServers.Length == entry.Destinations.Count && AllAvailable(old)
+            : Is(previous, entry, old);
+    }
+
+    /// <summary>Whether <paramref name="entry"/> has the contents of <paramref name="previous"/>, the rule <paramref name="old"/> was compiled from.</summary>
+    public static bool Is(ServiceEntry previous, ServiceEntry entry, VirtualService old)
+    {
+        if (previous.Service != entry.Service || !previous.LocalAddresses.SequenceEqual(entry.LocalAddresses))
         {
             return false;
         }
@@ -61,7 +68,7 @@ internal static class Unchanged
         return AllAvailable(old);
     }
 
-    private static bool AllAvailable(VirtualService old)
+    public static bool AllAvailable(VirtualService old)
     {
         foreach (var server in old.RealServers)
         {

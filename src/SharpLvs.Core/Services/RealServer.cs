@@ -11,6 +11,8 @@ namespace SharpLvs.Core.Services;
 /// </summary>
 public sealed class RealServer
 {
+    private static long _withdrawals;
+
     private volatile int _weight;
     private volatile int _lastWeight;
     private volatile ForwardingMethod _method;
@@ -89,8 +91,23 @@ public sealed class RealServer
     public bool Available
     {
         get => _available;
-        set => _available = value;
+        set
+        {
+            if (_available && !value)
+            {
+                Interlocked.Increment(ref _withdrawals);
+            }
+
+            _available = value;
+        }
     }
+
+    /// <summary>
+    /// How many times any real server became unavailable: a compiler that remembers this
+    /// count with a table knows, while it is unchanged, that no server of that table was
+    /// withdrawn since (so it need not look at 100,000 of them to carry services over).
+    /// </summary>
+    public static long Withdrawals => Interlocked.Read(ref _withdrawals);
 
     /// <summary>
     /// IP_VS_DEST_F_OVERLOAD: set when a new connection brings the total to the upper threshold

@@ -10,98 +10,44 @@ namespace SharpLvs.Core.Services;
 /// off the hot path and published through <see cref="ServiceTableHolder"/>; lookups never
 /// allocate.
 /// </summary>
-public sealed class ServiceTable
+public sealed partial class ServiceTable
 {
-    // Plain hash tables, read-only once built: a lookup costs what a frozen one does for these
-    // struct keys, and building them is linear and cheap, which a rule change at 10,000
-    // services needs (ToFrozenDictionary searches for a collision-free table size first).
+    // Plain hash tables, read-only once published: a lookup costs what a frozen one does for
+    // these struct keys, and a successor copies them (an array copy, no rehashing) and patches
+    // the few services that changed, which a rule change at 10,000 services needs
+    // (ToFrozenDictionary searches for a collision-free table size first). The address sets
+    // count the services (or real servers) behind each address, so that removing one of two
+    // services on a VIP keeps the VIP.
     private readonly Dictionary<ServiceKey, VirtualService> _services;
-    private readonly HashSet<InetAddress> _virtualAddresses;
+    private readonly Dictionary<InetAddress, int> _virtualAddresses;
     private readonly Dictionary<ArpKey, MacAddress> _arp;
-    private readonly HashSet<InetAddress> _replySources;
-    private readonly HashSet<ServiceKey> _realServices;
-    private readonly HashSet<InetAddress> _localAddresses;
+    private readonly Dictionary<InetAddress, int> _replySources;
+    private readonly Dictionary<ServiceKey, int> _realServices;
+    private readonly Dictionary<InetAddress, int> _localAddresses;
+    private readonly Dictionary<InetAddress, int> _tunnelServers;
     private readonly bool _hasPortZero;
-    private readonly HashSet<InetAddress> _tunnelServers;
+
+    // Control side only: what each service added to the address sets when it came in (its real
+    // servers' methods may be edited in place later), and the counts behind the flags.
+    private readonly Dictionary<ServiceKey, Footprint> _footprints;
+    private readonly int _portZeroServices;
 
     public ServiceTable(
         IEnumerable<VirtualService> services,
         IEnumerable<ArpAnswer>? arpAnswers = null,
         IpvsTunables? tunables = null,
         FirewallMarkClassifier? marks = null)
+        : this(Scratch(services, out var ordered), ordered, ArpTable(arpAnswers), tunables, marks)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        var byKey = new Dictionary<ServiceKey, VirtualService>();
-        var addresses = new HashSet<InetAddress>();
-        var replySources = new HashSet<InetAddress>();
-        var realServices = new HashSet<ServiceKey>();
-        var localAddresses = new HashSet<InetAddress>();
-        var tunnelServers = new HashSet<InetAddress>();
-        foreach (var service in services)
-        {
-            foreach (var server in service.RealServers)
-            {
-                // ip_vs_find_tunnel: errors quoting the director's tunnel packets name these.
-                if (server.Method == ForwardingMethod.Tunnel)
-                {
-                    tunnelServers.Add(server.Address);
-                }
-
-                // ip_vs_has_real_service: the RIP:rport of NAT servers, whose replies pass
-                // back through the director (a fwmark service, protocol 0, matches none).
-                if (server.Method == ForwardingMethod.Masquerade)
-                {
-                    replySources.Add(server.Address);
-                    realServices.Add(new ServiceKey(service.Key.Protocol, server.Address, server.Port));
-                }
-            }
-
-            foreach (var local in service.LocalAddresses)
-            {
-                localAddresses.Add(local.Address);
-            }
-
-            if (!byKey.TryAdd(service.Key, service))
-            {
-                throw new ArgumentException($"duplicate virtual service {service.Key}", nameof(services));
-            }
-
-            if (service.Key.FirewallMark == 0)
-            {
-                addresses.Add(service.Key.Address);
-                _hasPortZero |= service.Key.Port == 0;
-            }
-        }
-
-        var arp = new Dictionary<ArpKey, MacAddress>();
-        var answers = new List<ArpAnswer>();
-        foreach (var answer in arpAnswers ?? [])
-        {
-            if (arp.TryAdd(new ArpKey(answer.IfIndex, answer.Address), answer.Mac))
-            {
-                answers.Add(answer);
-            }
-        }
-
-        _services = byKey;
-        _virtualAddresses = addresses;
-        _arp = arp;
-        _replySources = replySources;
-        _realServices = realServices;
-        _localAddresses = localAddresses;
-        HasReplyPath = replySources.Count > 0 || localAddresses.Count > 0;
-        _tunnelServers = tunnelServers;
-        HasTunnels = tunnelServers.Count > 0;
-        Services = [.. byKey.Values];
-        ArpAnswers = [.. answers];
-        Tunables = tunables ?? IpvsTunables.Default;
-        Marks = marks ?? FirewallMarkClassifier.Empty;
     }
 
     public static ServiceTable Empty { get; } = new([]);
 
     /// <summary>Every service, in the order given.</summary>
     public IReadOnlyList<VirtualService> Services { get; }
+
+    /// <summary>How many real servers the services have in all.</summary>
+    public int RealServerCount { get; }
 
     public IReadOnlyList<ArpAnswer> ArpAnswers { get; }
 
@@ -152,35 +98,50 @@ public sealed class ServiceTable
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsVirtualAddress(InetAddress address) =>
-        _virtualAddresses.Contains(address) || (!Marks.IsEmpty && Marks.Covers(address));
+        _virtualAddresses.ContainsKey(address) || (!Marks.IsEmpty && Marks.Covers(address));
 
     /// <summary>True when some service has NAT real servers or FULLNAT local addresses (replies cross the director).</summary>
     public bool HasReplyPath { get; }
 
     /// <summary>Whether <paramref name="address"/> is a NAT real server's (its packets may be replies to un-NAT).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsReplySource(InetAddress address) => _replySources.Contains(address);
+    public bool IsReplySource(InetAddress address) => _replySources.ContainsKey(address);
 
     /// <summary>ip_vs_has_real_service: some NAT service has a real server at protocol/RIP/port.</summary>
     public bool IsRealService(byte protocol, InetAddress address, ushort port) =>
-        _realServices.Contains(new ServiceKey(protocol, address, port));
+        _realServices.ContainsKey(new ServiceKey(protocol, address, port));
 
     /// <summary>Whether <paramref name="address"/> is a FULLNAT local address (LIP) of some service.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsLocalAddress(InetAddress address) => _localAddresses.Contains(address);
+    public bool IsLocalAddress(InetAddress address) => _localAddresses.ContainsKey(address);
 
     /// <summary>Whether some service has a TUN real server (whose tunnel packets ICMP errors may quote).</summary>
     public bool HasTunnels { get; }
 
     /// <summary>Whether <paramref name="address"/> is a TUN real server's (ip_vs_find_tunnel).</summary>
-    public bool IsTunnelServer(InetAddress address) => _tunnelServers.Contains(address);
+    public bool IsTunnelServer(InetAddress address) => _tunnelServers.ContainsKey(address);
 
     /// <summary>Every FULLNAT local address in the table.</summary>
-    public IReadOnlyCollection<InetAddress> LocalAddresses => _localAddresses;
+    public IReadOnlyCollection<InetAddress> LocalAddresses => _localAddresses.Keys;
 
     /// <summary>The MAC to answer with for an ARP request for <paramref name="address"/> on that interface.</summary>
     public bool TryGetArpAnswer(int ifIndex, InetAddress address, out MacAddress mac) =>
         _arp.TryGetValue(new ArpKey(ifIndex, address), out mac);
+
+    private static (Dictionary<ArpKey, MacAddress> Table, ArpAnswer[] Answers) ArpTable(IEnumerable<ArpAnswer>? arpAnswers)
+    {
+        var arp = new Dictionary<ArpKey, MacAddress>();
+        var answers = new List<ArpAnswer>();
+        foreach (var answer in arpAnswers ?? [])
+        {
+            if (arp.TryAdd(new ArpKey(answer.IfIndex, answer.Address), answer.Mac))
+            {
+                answers.Add(answer);
+            }
+        }
+
+        return (arp, [.. answers]);
+    }
 
     private readonly record struct ArpKey(int IfIndex, InetAddress Address);
 }
