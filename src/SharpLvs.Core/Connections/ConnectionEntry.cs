@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SharpLvs.Core.Forwarding;
 using SharpLvs.Core.Services;
+using SharpLvs.Packets;
 
 namespace SharpLvs.Core.Connections;
 
@@ -8,19 +10,23 @@ namespace SharpLvs.Core.Connections;
 /// One slot of the connection table (the kernel's <c>struct ip_vs_conn</c>, trimmed). Slots
 /// live in one array and link to each other by index: <see cref="Next"/> chains a hash bucket
 /// (or the free list), <see cref="WheelNext"/>/<see cref="WheelPrev"/> a timer-wheel slot.
-/// At most 160 bytes (a test keeps it so).
+/// 128 bytes (a test keeps it so): ten million connections fit in 1.3 GB.
 /// </summary>
+/// <remarks>
+/// What keeps it small: the two flows are stored flat with one protocol byte (a FlowKey field
+/// would pad each to 40 bytes, and a reply flow always has its connection's protocol); the
+/// transmitter follows from <see cref="Method"/> (one forwarder per method, as
+/// ip_vs_bind_xmit picks it); no cached hashes (a chain step compares the key, which sits in
+/// the same cache lines); the expiry is 32 bits relative to the entry's timer-wheel tick
+/// (ConnectionTable.Wheel.cs).
+/// </remarks>
 [StructLayout(LayoutKind.Auto)]
 internal struct ConnectionEntry
 {
-    /// <summary>The inbound flow: Source = CIP:CPORT, Destination = VIP:VPORT.</summary>
-    public FlowKey Key;
-
-    /// <summary>
-    /// The reply flow for NAT and FULLNAT (RIP:RPORT → CIP:CPORT, or → LIP:LPORT), the second
-    /// index's key (the kernel's ip_vs_conn_out_get tuple); default for other methods.
-    /// </summary>
-    public FlowKey ReplyKey;
+    private InetAddress _source;
+    private InetAddress _destination;
+    private InetAddress _replySource;
+    private InetAddress _replyDestination;
 
     /// <summary>FULLNAT: the local address whose port <see cref="ReplyKey"/> holds, given back on removal.</summary>
     public LocalAddressPool? LocalPool;
@@ -28,16 +34,11 @@ internal struct ConnectionEntry
     /// <summary>The destination bound at creation (ip_vs_bind_dest); kept even after it is deleted.</summary>
     public RealServer? Server;
 
-    /// <summary>The transmitter bound at creation (ip_vs_bind_xmit).</summary>
-    public IForwarder? Forwarder;
-
-    /// <summary>The virtual service's counters (the kernel reaches them through dest->svc).</summary>
+    /// <summary>The virtual service's counters (the kernel reaches them through dest->svc); null for a template.</summary>
     public IpvsStats? ServiceStats;
 
-    public long ExpiresMs;
-
-    /// <summary>The timer-wheel tick (seconds) whose slot holds this entry.</summary>
-    public long WheelTick;
+    /// <summary>The expiry, in ms after the start of the wheel window of the tick in <see cref="WheelSlot"/>.</summary>
+    public uint ExpiresOffsetMs;
 
     /// <summary>
     /// One field for the two ends of the kernel's control link, kept apart by
@@ -47,17 +48,49 @@ internal struct ConnectionEntry
     /// </summary>
     public int Control;
 
-    public int Hash;
     public int Next;
-    public int ReplyHash;
 
     /// <summary>Chains a bucket of the reply index; -1 also when the entry is not in it.</summary>
     public int ReplyNext;
     public int WheelNext;
     public int WheelPrev;
+    private ushort _sourcePort;
+    private ushort _destinationPort;
+    private ushort _replySourcePort;
+    private ushort _replyDestinationPort;
+
+    /// <summary>The timer-wheel slot holding the entry, or <see cref="ConnectionTable.NotFiled"/>.</summary>
+    public ushort WheelSlot;
+    private byte _protocol;
     public TcpState State;
     public ConnectionFlags Flags;
     public ForwardingMethod Method;
+
+    /// <summary>The inbound flow: Source = CIP:CPORT, Destination = VIP:VPORT.</summary>
+    public FlowKey Key
+    {
+        readonly get => new(_protocol, _source, _sourcePort, _destination, _destinationPort);
+        set
+        {
+            _protocol = value.Protocol;
+            _source = value.Source;
+            _sourcePort = value.SourcePort;
+            _destination = value.Destination;
+            _destinationPort = value.DestinationPort;
+        }
+    }
+
+    /// <summary>
+    /// The reply flow for NAT and FULLNAT (RIP:RPORT → CIP:CPORT, or → LIP:LPORT), the second
+    /// index's key (the kernel's ip_vs_conn_out_get tuple); default for other methods.
+    /// </summary>
+    public readonly FlowKey ReplyKey =>
+        (Flags & ConnectionFlags.HasReplyKey) == 0
+            ? default
+            : new(_protocol, _replySource, _replySourcePort, _replyDestination, _replyDestinationPort);
+
+    /// <summary>The transmitter bound at creation (ip_vs_bind_xmit picks it by the forwarding method); null for a template.</summary>
+    public readonly IForwarder? Forwarder => (Flags & ConnectionFlags.Template) != 0 ? null : Forwarders.For(Method);
 
     /// <summary>
     /// cp->dport: for a connection the real server's port, or the virtual port when the
@@ -71,10 +104,31 @@ internal struct ConnectionEntry
             var serverPort = Server?.Port ?? 0;
             if ((Flags & ConnectionFlags.Template) != 0)
             {
-                return Key.DestinationPort is 0 or 0xFFFF ? Key.DestinationPort : serverPort;
+                return _destinationPort is 0 or 0xFFFF ? _destinationPort : serverPort;
             }
 
-            return serverPort != 0 ? serverPort : Key.DestinationPort;
+            return serverPort != 0 ? serverPort : _destinationPort;
         }
+    }
+
+    /// <summary>Whether the inbound flow is <paramref name="key"/>; the cheapest differences first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool KeyEquals(in FlowKey key) =>
+        _sourcePort == key.SourcePort && _source == key.Source && _destinationPort == key.DestinationPort &&
+        _destination == key.Destination && _protocol == key.Protocol;
+
+    /// <summary>Whether the reply flow is <paramref name="key"/> (only asked of entries in the reply index).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool ReplyKeyEquals(in FlowKey key) =>
+        _replyDestinationPort == key.DestinationPort && _replyDestination == key.Destination &&
+        _replySourcePort == key.SourcePort && _replySource == key.Source && _protocol == key.Protocol;
+
+    /// <summary>Stores the reply flow; its protocol is the connection's own.</summary>
+    public void SetReplyFlow(in FlowKey key)
+    {
+        _replySource = key.Source;
+        _replySourcePort = key.SourcePort;
+        _replyDestination = key.Destination;
+        _replyDestinationPort = key.DestinationPort;
     }
 }

@@ -36,7 +36,7 @@ public sealed partial class ConnectionTable
         for (var pass = 0; pass < 2; pass++)
         {
             var wantTemplates = pass == 0;
-            for (var i = 0; i < _entries.Length; i++)
+            for (var i = 0; i < _fresh; i++)
             {
                 ref var entry = ref _entries[i];
                 if ((entry.Flags & ConnectionFlags.InUse) == 0 || ((entry.Flags & ConnectionFlags.Template) != 0) != wantTemplates)
@@ -62,14 +62,14 @@ public sealed partial class ConnectionTable
                     templates[i] = into.Count;
                 }
 
-                into.Add(ToSaved(ref entry, service.Key, server, template, nowMs));
+                into.Add(ToSaved(ref entry, service.Key, server, template, ExpiresMs(i) - nowMs));
             }
         }
 
         return skipped;
     }
 
-    private static SavedConnection ToSaved(ref ConnectionEntry entry, ServiceKey service, RealServer server, int template, long nowMs)
+    private static SavedConnection ToSaved(ref ConnectionEntry entry, ServiceKey service, RealServer server, int template, long remainingMs)
     {
         var flags = SavedConnectionFlags.None;
         flags |= (entry.Flags & ConnectionFlags.Template) != 0 ? SavedConnectionFlags.Template : 0;
@@ -86,7 +86,7 @@ public sealed partial class ConnectionTable
             entry.Method,
             entry.State,
             flags,
-            Math.Max(0, entry.ExpiresMs - nowMs),
+            Math.Max(0, remainingMs),
             template,
             (flags & SavedConnectionFlags.ReplyKey) != 0 ? entry.ReplyKey : default,
             entry.LocalPool?.Address ?? default);
@@ -170,7 +170,7 @@ public sealed partial class ConnectionTable
                 continue;
             }
 
-            Fill(index, s, server, forwarder, s.IsTemplate ? null : service.Stats);
+            Fill(index, s, server, s.IsTemplate ? null : service.Stats);
             if (s.Template >= 0 && s.Template < n && placed[s.Template] != Empty)
             {
                 _entries[index].Control = placed[s.Template] + 1;
@@ -191,12 +191,11 @@ public sealed partial class ConnectionTable
         return new ConnectionRestoreCounts(restored, expired, noService, noServer, conflicts, full);
     }
 
-    private void Fill(int index, in SavedConnection s, RealServer server, IForwarder? forwarder, IpvsStats? serviceStats)
+    private void Fill(int index, in SavedConnection s, RealServer server, IpvsStats? serviceStats)
     {
         ref var entry = ref _entries[index];
         var inactive = !s.IsTemplate && (s.Flags & SavedConnectionFlags.Inactive) != 0;
         entry.Server = server;
-        entry.Forwarder = forwarder;
         entry.ServiceStats = serviceStats;
         entry.Method = s.Method;
         entry.State = s.State;

@@ -1,14 +1,26 @@
+using System.Diagnostics;
+
 namespace SharpLvs.Core.Connections;
 
 /// <summary>
 /// Expiry by a hashed timer wheel of one-second ticks. An entry sits in the slot of the tick
 /// at or after its expiry time; <see cref="Expire"/> visits only the slots of the ticks that
-/// passed. A packet that pushes the expiry later only rewrites <c>ExpiresMs</c> (the entry is
+/// passed. A packet that pushes the expiry later only rewrites the entry's expiry (the entry is
 /// moved when its old slot comes round), so the common case costs one store; a shorter
 /// timeout (ESTABLISHED → CLOSE) moves the entry to the earlier slot at once.
 /// </summary>
+/// <remarks>
+/// An entry keeps its slot (16 bits) and its expiry as 32-bit milliseconds after the start of
+/// its tick's window, <see cref="WindowStartMs"/>: the slot gives back the tick, since every
+/// filed tick lies in the 1024 after <c>_lastTick</c>, and the window starts at least a second
+/// before the present, so an expiry already past stays past and one up to 49 days ahead
+/// (ipvsadm allows 31) is exact. Longer expiries are held to 49 days.
+/// </remarks>
 public sealed partial class ConnectionTable
 {
+    /// <summary><see cref="ConnectionEntry.WheelSlot"/> of an entry in no slot.</summary>
+    internal const ushort NotFiled = ushort.MaxValue;
+
     // 1024 one-second slots: more than the default 900 s ESTABLISHED timeout, so most entries
     // are visited once. Longer timeouts are parked in the farthest slot and re-filed when it
     // comes round.
@@ -18,7 +30,7 @@ public sealed partial class ConnectionTable
 
     private readonly int[] _wheel;
 
-    // The last tick whose slot was processed; every linked entry's WheelTick is after it.
+    // The last tick whose slot was processed; every filed entry's tick is in the WheelSlots after it.
     private long _lastTick;
     private bool _clockStarted;
 
@@ -33,8 +45,7 @@ public sealed partial class ConnectionTable
         var nowTick = nowMs / 1000;
         if (nowTick - _lastTick > WheelSlots)
         {
-            // After a long pause every slot is due anyway: visit each once.
-            _lastTick = nowTick - WheelSlots;
+            return ExpireAfterPause(nowMs, nowTick);
         }
 
         var expired = 0;
@@ -44,34 +55,73 @@ public sealed partial class ConnectionTable
             var slot = (int)(tick & WheelMask);
             var index = _wheel[slot];
             _wheel[slot] = Empty;
-            while (index != Empty)
-            {
-                ref var entry = ref _entries[index];
-                var next = entry.WheelNext;
-                entry.WheelNext = Empty;
-                entry.WheelPrev = Empty;
-                entry.WheelTick = 0;
-                if (entry.ExpiresMs <= nowMs && (entry.Flags & ConnectionFlags.Template) != 0 && entry.Control > 0)
-                {
-                    // ip_vs_conn_expire's expire_later: a template outlives the connections it
-                    // controls, checked again every 60 s; the kernel sets cp->timeout itself to
-                    // 60 s, so later connections refresh it with that too.
-                    entry.Flags |= ConnectionFlags.ExpireLater;
-                    entry.ExpiresMs = nowMs + ExpireLaterMs;
-                    Link(index, entry.ExpiresMs);
-                }
-                else if (entry.ExpiresMs <= nowMs)
-                {
-                    Remove(index);
-                    expired++;
-                }
-                else
-                {
-                    Link(index, entry.ExpiresMs);
-                }
+            expired += ExpireChain(index, tick, nowMs);
+        }
 
-                index = next;
+        return expired;
+    }
+
+    /// <summary>The expiry time of a live entry, in the caller's milliseconds.</summary>
+    internal long ExpiresMs(int index)
+    {
+        ref var entry = ref _entries[index];
+        Debug.Assert(entry.WheelSlot != NotFiled, "a live entry is filed in the wheel");
+        return WindowStartMs(FiledTick(entry.WheelSlot)) + entry.ExpiresOffsetMs;
+    }
+
+    /// <summary>
+    /// After a pause longer than the wheel every slot is due: all are taken off at once, each
+    /// entry's expiry read against the tick it was filed under (known from the old
+    /// <c>_lastTick</c>), then decided and filed again against the present.
+    /// </summary>
+    private int ExpireAfterPause(long nowMs, long nowTick)
+    {
+        Span<int> heads = stackalloc int[WheelSlots];
+        _wheel.CopyTo(heads);
+        Array.Fill(_wheel, Empty);
+        var last = _lastTick;
+        _lastTick = nowTick;
+        var expired = 0;
+        for (var slot = 0; slot < WheelSlots; slot++)
+        {
+            expired += ExpireChain(heads[slot], last + 1 + ((slot - last - 1) & WheelMask), nowMs);
+        }
+
+        return expired;
+    }
+
+    /// <summary>The entries of one slot taken off the wheel, filed under <paramref name="tick"/>: the due go, the rest are filed again.</summary>
+    private int ExpireChain(int index, long tick, long nowMs)
+    {
+        var expired = 0;
+        var windowStartMs = WindowStartMs(tick);
+        while (index != Empty)
+        {
+            ref var entry = ref _entries[index];
+            var next = entry.WheelNext;
+            var expiresMs = windowStartMs + entry.ExpiresOffsetMs;
+            entry.WheelNext = Empty;
+            entry.WheelPrev = Empty;
+            entry.WheelSlot = NotFiled;
+            if (expiresMs <= nowMs && (entry.Flags & ConnectionFlags.Template) != 0 && entry.Control > 0)
+            {
+                // ip_vs_conn_expire's expire_later: a template outlives the connections it
+                // controls, checked again every 60 s; the kernel sets cp->timeout itself to
+                // 60 s, so later connections refresh it with that too.
+                entry.Flags |= ConnectionFlags.ExpireLater;
+                Link(index, nowMs + ExpireLaterMs);
             }
+            else if (expiresMs <= nowMs)
+            {
+                Remove(index);
+                expired++;
+            }
+            else
+            {
+                Link(index, expiresMs);
+            }
+
+            index = next;
         }
 
         return expired;
@@ -82,28 +132,45 @@ public sealed partial class ConnectionTable
         if (!_clockStarted)
         {
             _clockStarted = true;
-            // Ticks stay positive so that WheelTick 0 can mean "not filed".
-            _lastTick = Math.Max(0, (nowMs / 1000) - 1);
+            _lastTick = (nowMs / 1000) - 1;
         }
     }
 
     private void StartTimer(int index, long nowMs, long expiresMs)
     {
         StartClock(nowMs);
-        _entries[index].ExpiresMs = expiresMs;
         Link(index, expiresMs);
     }
 
     private void RestartTimer(int index, long expiresMs)
     {
         ref var entry = ref _entries[index];
-        entry.ExpiresMs = expiresMs;
-        if (TickFor(expiresMs) < entry.WheelTick)
+        if (entry.WheelSlot == NotFiled)
+        {
+            Link(index, expiresMs);
+            return;
+        }
+
+        var tick = FiledTick(entry.WheelSlot);
+        if (TickFor(expiresMs) < tick)
         {
             UnlinkTimer(index);
             Link(index, expiresMs);
         }
+        else
+        {
+            entry.ExpiresOffsetMs = OffsetIn(tick, expiresMs);
+        }
     }
+
+    /// <summary>The tick a filed entry's slot stands for: the one in the WheelSlots after <c>_lastTick</c>.</summary>
+    private long FiledTick(int slot) => _lastTick + 1 + ((slot - _lastTick - 1) & WheelMask);
+
+    /// <summary>Where the expiries of entries filed under <paramref name="tick"/> are counted from: a wheel's turn and a second before it.</summary>
+    private static long WindowStartMs(long tick) => (tick - WheelSlots - 1) * 1000;
+
+    private static uint OffsetIn(long tick, long expiresMs) =>
+        (uint)Math.Clamp(expiresMs - WindowStartMs(tick), 0, uint.MaxValue);
 
     private long TickFor(long expiresMs)
     {
@@ -123,7 +190,8 @@ public sealed partial class ConnectionTable
         var slot = (int)(tick & WheelMask);
         ref var entry = ref _entries[index];
         var head = _wheel[slot];
-        entry.WheelTick = tick;
+        entry.WheelSlot = (ushort)slot;
+        entry.ExpiresOffsetMs = OffsetIn(tick, expiresMs);
         entry.WheelPrev = Empty;
         entry.WheelNext = head;
         if (head != Empty)
@@ -137,7 +205,7 @@ public sealed partial class ConnectionTable
     private void UnlinkTimer(int index)
     {
         ref var entry = ref _entries[index];
-        if (entry.WheelTick == 0)
+        if (entry.WheelSlot == NotFiled)
         {
             return;
         }
@@ -148,7 +216,7 @@ public sealed partial class ConnectionTable
         }
         else
         {
-            _wheel[(int)(entry.WheelTick & WheelMask)] = entry.WheelNext;
+            _wheel[entry.WheelSlot] = entry.WheelNext;
         }
 
         if (entry.WheelNext != Empty)
@@ -158,6 +226,6 @@ public sealed partial class ConnectionTable
 
         entry.WheelNext = Empty;
         entry.WheelPrev = Empty;
-        entry.WheelTick = 0;
+        entry.WheelSlot = NotFiled;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using SharpLvs.Core.Forwarding;
@@ -11,7 +12,9 @@ namespace SharpLvs.Core.Connections;
 /// transmitter. Built for millions of entries without GC pressure: one array of struct
 /// entries, an index free list, a power-of-two bucket array with index chains, and a timer
 /// wheel (ConnectionTable.Wheel.cs) so expiry never scans. Capacity is fixed at construction;
-/// memory is about 110 bytes per entry plus 4 per bucket, taken up front.
+/// memory is 128 bytes per entry (<see cref="ConnectionEntry"/>) plus two four-byte buckets per
+/// two entries (a power of two at or above half the capacity: chains of about two at a full
+/// table), reserved up front and made resident as connections first use it.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: owned by one data-plane worker and used only on its thread, including
@@ -27,6 +30,10 @@ public sealed partial class ConnectionTable
     private readonly int[] _replyBuckets;
     private readonly int _bucketMask;
     private int _freeHead;
+
+    // Slots at or above it were never used: handed out in order before the free list grows,
+    // so that a large table's pages stay untouched (not resident) until connections need them.
+    private int _fresh;
     private int _count;
 
     public ConnectionTable(int capacity = 1 << 20, ConnectionTimeouts? timeouts = null)
@@ -35,19 +42,13 @@ public sealed partial class ConnectionTable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 28);
         Timeouts = timeouts ?? new ConnectionTimeouts();
         _entries = new ConnectionEntry[capacity];
-        for (var i = 0; i < capacity; i++)
-        {
-            _entries[i].Next = i + 1 < capacity ? i + 1 : Empty;
-            _entries[i].ReplyNext = Empty;
-        }
+        _freeHead = Empty;
 
-        _freeHead = 0;
-        var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        // Buckets hold index + 1 so that a fresh (all-zero, untouched) array is all empty.
+        var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity / 2));
         _buckets = new int[bucketCount];
         _bucketMask = bucketCount - 1;
-        Array.Fill(_buckets, Empty);
         _replyBuckets = new int[bucketCount];
-        Array.Fill(_replyBuckets, Empty);
         _wheel = new int[WheelSlots];
         Array.Fill(_wheel, Empty);
     }
@@ -78,12 +79,11 @@ public sealed partial class ConnectionTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Find(in FlowKey key, ConnectionFlags template)
     {
-        var hash = key.GetHashCode();
         var entries = _entries;
-        for (var i = _buckets[hash & _bucketMask]; i != Empty; i = entries[i].Next)
+        for (var i = _buckets[key.GetHashCode() & _bucketMask] - 1; i != Empty; i = entries[i].Next)
         {
             ref var entry = ref entries[i];
-            if (entry.Hash == hash && (entry.Flags & ConnectionFlags.Template) == template && entry.Key.Equals(key))
+            if (entry.KeyEquals(key) && (entry.Flags & ConnectionFlags.Template) == template)
             {
                 return i;
             }
@@ -99,12 +99,11 @@ public sealed partial class ConnectionTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int LookupReply(in FlowKey key)
     {
-        var hash = key.GetHashCode();
         var entries = _entries;
-        for (var i = _replyBuckets[hash & _bucketMask]; i != Empty; i = entries[i].ReplyNext)
+        for (var i = _replyBuckets[key.GetHashCode() & _bucketMask] - 1; i != Empty; i = entries[i].ReplyNext)
         {
             ref var entry = ref entries[i];
-            if (entry.ReplyHash == hash && entry.ReplyKey.Equals(key))
+            if (entry.ReplyKeyEquals(key))
             {
                 return i;
             }
@@ -121,14 +120,13 @@ public sealed partial class ConnectionTable
     internal void SetReplyKey(int index, in FlowKey replyKey, LocalAddressPool? pool)
     {
         ref var entry = ref _entries[index];
-        var hash = replyKey.GetHashCode();
-        ref var bucket = ref _replyBuckets[hash & _bucketMask];
-        entry.ReplyKey = replyKey;
-        entry.ReplyHash = hash;
+        Debug.Assert(replyKey.Protocol == entry.Key.Protocol, "a reply flow has its connection's protocol");
+        ref var bucket = ref _replyBuckets[replyKey.GetHashCode() & _bucketMask];
+        entry.SetReplyFlow(replyKey);
         entry.LocalPool = pool;
-        entry.ReplyNext = bucket;
+        entry.ReplyNext = bucket - 1;
         entry.Flags |= ConnectionFlags.HasReplyKey;
-        bucket = index;
+        bucket = index + 1;
     }
 
     /// <summary>
@@ -154,7 +152,6 @@ public sealed partial class ConnectionTable
             _entries[control].Control++;
         }
 
-        entry.Forwarder = forwarder;
         entry.ServiceStats = serviceStats;
         entry.Method = forwarder.Method;
         entry.State = TcpState.None;
@@ -223,7 +220,7 @@ public sealed partial class ConnectionTable
             return;
         }
 
-        UnlinkHash(index, entry.Hash);
+        UnlinkHash(index);
         entry.Flags |= ConnectionFlags.Unhashed;
         var key = entry.Key;
         entry.Key = new FlowKey(key.Protocol, key.Source, 0, key.Destination, 0xFFFF);
@@ -289,13 +286,14 @@ public sealed partial class ConnectionTable
 
         if ((entry.Flags & ConnectionFlags.Unhashed) == 0)
         {
-            UnlinkHash(index, entry.Hash);
+            UnlinkHash(index);
         }
 
         if ((entry.Flags & ConnectionFlags.HasReplyKey) != 0)
         {
-            UnlinkReplyHash(index, entry.ReplyHash);
-            entry.LocalPool?.Release(entry.ReplyKey.Protocol, entry.ReplyKey.DestinationPort, Shared);
+            var reply = entry.ReplyKey;
+            UnlinkReplyHash(index, reply);
+            entry.LocalPool?.Release(reply.Protocol, reply.DestinationPort, Shared);
         }
 
         UnlinkTimer(index);
@@ -307,6 +305,7 @@ public sealed partial class ConnectionTable
 
         entry = default;
         entry.ReplyNext = Empty;
+        entry.WheelSlot = NotFiled;
         entry.Next = _freeHead;
         _freeHead = index;
         Volatile.Write(ref _count, _count - 1);
@@ -316,20 +315,26 @@ public sealed partial class ConnectionTable
     private int Take(in FlowKey key)
     {
         var index = _freeHead;
-        if (index == Empty)
+        if (index != Empty)
+        {
+            _freeHead = _entries[index].Next;
+        }
+        else if (_fresh < _entries.Length)
+        {
+            index = _fresh++;
+            _entries[index].ReplyNext = Empty;
+            _entries[index].WheelSlot = NotFiled;
+        }
+        else
         {
             return Empty;
         }
 
         ref var entry = ref _entries[index];
-        _freeHead = entry.Next;
-
-        var hash = key.GetHashCode();
-        ref var bucket = ref _buckets[hash & _bucketMask];
+        ref var bucket = ref _buckets[key.GetHashCode() & _bucketMask];
         entry.Key = key;
-        entry.Hash = hash;
-        entry.Next = bucket;
-        bucket = index;
+        entry.Next = bucket - 1;
+        bucket = index + 1;
         return index;
     }
 
@@ -342,7 +347,7 @@ public sealed partial class ConnectionTable
     {
         ArgumentNullException.ThrowIfNull(into);
         var entries = _entries;
-        for (var i = 0; i < entries.Length; i++)
+        for (var i = 0; i < _fresh; i++)
         {
             ref var entry = ref entries[i];
             if ((entry.Flags & ConnectionFlags.InUse) == 0)
@@ -361,38 +366,46 @@ public sealed partial class ConnectionTable
                 entry.DestinationPort,
                 entry.State,
                 entry.Method,
-                Math.Max(0, entry.ExpiresMs - nowMs),
+                Math.Max(0, ExpiresMs(i) - nowMs),
                 (entry.Flags & ConnectionFlags.Template) != 0));
         }
     }
 
-    private void UnlinkHash(int index, int hash)
+    private void UnlinkHash(int index)
     {
-        ref var link = ref _buckets[hash & _bucketMask];
-        while (link != Empty)
+        ref var head = ref _buckets[_entries[index].Key.GetHashCode() & _bucketMask];
+        if (head - 1 == index)
         {
-            if (link == index)
+            head = _entries[index].Next + 1;
+            return;
+        }
+
+        for (var i = head - 1; i != Empty; i = _entries[i].Next)
+        {
+            if (_entries[i].Next == index)
             {
-                link = _entries[index].Next;
+                _entries[i].Next = _entries[index].Next;
                 return;
             }
-
-            link = ref _entries[link].Next;
         }
     }
 
-    private void UnlinkReplyHash(int index, int hash)
+    private void UnlinkReplyHash(int index, in FlowKey reply)
     {
-        ref var link = ref _replyBuckets[hash & _bucketMask];
-        while (link != Empty)
+        ref var head = ref _replyBuckets[reply.GetHashCode() & _bucketMask];
+        if (head - 1 == index)
         {
-            if (link == index)
+            head = _entries[index].ReplyNext + 1;
+            return;
+        }
+
+        for (var i = head - 1; i != Empty; i = _entries[i].ReplyNext)
+        {
+            if (_entries[i].ReplyNext == index)
             {
-                link = _entries[index].ReplyNext;
+                _entries[i].ReplyNext = _entries[index].ReplyNext;
                 return;
             }
-
-            link = ref _entries[link].ReplyNext;
         }
     }
 }

@@ -211,7 +211,8 @@ public class ConnectionTableTests
     [Fact]
     public void Entry_IsSmallEnoughForMillionsOfConnections()
     {
-        Assert.True(Unsafe.SizeOf<ConnectionEntry>() <= 160, $"entry is {Unsafe.SizeOf<ConnectionEntry>()} bytes");
+        // 10 M connections within 1.6 GB (issue #6) with the buckets and lvsd's own memory.
+        Assert.True(Unsafe.SizeOf<ConnectionEntry>() <= 128, $"entry is {Unsafe.SizeOf<ConnectionEntry>()} bytes");
     }
 
     internal static readonly InetAddress Client = InetAddress.Parse("198.18.2.10");

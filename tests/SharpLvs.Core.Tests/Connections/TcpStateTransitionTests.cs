@@ -96,7 +96,7 @@ public class TcpStateTransitionTests
             table.OnTcpPacket(index, TcpDirection.Input, Flags(flags), T0);
         }
 
-        Assert.Equal(T0 + expectedMs, table[index].ExpiresMs);
+        Assert.Equal(T0 + expectedMs, table.ExpiresMs(index));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class TcpStateTransitionTests
         table.OnUdpPacket(index, T0);
 
         Assert.Equal((0, 1), (server.ActiveConnections, server.InactiveConnections));
-        Assert.Equal(T0 + 300_000, table[index].ExpiresMs);
+        Assert.Equal(T0 + 300_000, table.ExpiresMs(index));
     }
 
     private static byte Flags(string letters)
