@@ -16,9 +16,9 @@ namespace SharpLvs.Core.Connections;
 /// What keeps it small: the two flows are stored flat with one protocol byte (a FlowKey field
 /// would pad each to 40 bytes, and a reply flow always has its connection's protocol); the
 /// transmitter follows from <see cref="Method"/> (one forwarder per method, as
-/// ip_vs_bind_xmit picks it); no cached hashes (a chain step compares the key, which sits in
-/// the same cache lines); the expiry is 32 bits relative to the entry's timer-wheel tick
-/// (ConnectionTable.Wheel.cs).
+/// ip_vs_bind_xmit picks it); 16 bits of the hash kept instead of 32, none for the reply flow
+/// (a reply lookup compares keys); the expiry is 32 bits relative to the entry's timer-wheel
+/// tick (ConnectionTable.Wheel.cs).
 /// </remarks>
 [StructLayout(LayoutKind.Auto)]
 internal struct ConnectionEntry
@@ -58,6 +58,12 @@ internal struct ConnectionEntry
     private ushort _destinationPort;
     private ushort _replySourcePort;
     private ushort _replyDestinationPort;
+
+    /// <summary>
+    /// The inbound flow's hash, top half: a chain step compares it before the key, and it
+    /// sits in the entry's first 64 bytes with <see cref="Next"/> (the addresses are in the second).
+    /// </summary>
+    public ushort HashTag;
 
     /// <summary>The timer-wheel slot holding the entry, or <see cref="ConnectionTable.NotFiled"/>.</summary>
     public ushort WheelSlot;
