@@ -10,7 +10,7 @@ namespace SharpLvs.Core.Connections;
 /// One slot of the connection table (the kernel's <c>struct ip_vs_conn</c>, trimmed). Slots
 /// live in one array and link to each other by index: <see cref="Next"/> chains a hash bucket
 /// (or the free list), <see cref="WheelNext"/>/<see cref="WheelPrev"/> a timer-wheel slot.
-/// 128 bytes (a test keeps it so): ten million connections fit in 1.3 GB.
+/// 128 bytes (a test keeps it so): ten million take 1.28 GB (10^9 bytes).
 /// </summary>
 /// <remarks>
 /// What keeps it small: the two flows are stored flat with one protocol byte (a FlowKey field
