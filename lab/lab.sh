@@ -184,6 +184,8 @@ lab_stop_pid() {
 . "$LAB_HOME/lib/lvsd.sh"
 # shellcheck source=lib/capture.sh
 . "$LAB_HOME/lib/capture.sh"
+# shellcheck source=lib/xdp.sh
+. "$LAB_HOME/lib/xdp.sh"
 # shellcheck source=lib/teardown.sh
 . "$LAB_HOME/lib/teardown.sh"
 

@@ -9,12 +9,13 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
     public const int DefaultConnections = 1 << 20;
     public const int DefaultCoalesceMicroseconds = 100;
     public const int DefaultRingFrames = 8192;
+    public const int MaxDefaultFastPathFlows = 1 << 18;
 
     public const string Usage = """
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
                     [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
                     [--ring-frames N] [--port af_packet|xdp|auto] [--workers N|auto]
-                    [--state-file PATH]
+                    [--fast-path] [--fast-path-flows N] [--state-file PATH]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -60,6 +61,15 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                and connection table; the kernel steers each flow to
                                the worker that owns it by its client (PACKET_FANOUT,
                                docs/workers.md); af_packet only for now
+              --fast-path      with --port xdp or auto: the XDP program forwards the
+                               packets of established Direct-Routing connections itself
+                               (MAC rewrite, XDP_TX); lvsd still schedules every new
+                               connection and keeps state, timeouts and counters
+                               (docs/fast-path.md)
+              --fast-path-flows N
+                               flows the fast path holds (LRU: the least recently used
+                               falls back to lvsd); default the smaller of --connections
+                               and 262144, about 100 bytes each, taken up front
               --state-file PATH
                                keep the rules in PATH (written atomically after every
                                change, restored on start); default:
@@ -95,6 +105,12 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
     /// <summary>How frames reach the data plane (--port).</summary>
     public PacketPortKind Port { get; init; } = PacketPortKind.AfPacket;
+
+    /// <summary>The XDP established-flow fast path (--fast-path).</summary>
+    public bool FastPath { get; init; }
+
+    /// <summary>Size of the fast path's flows map (--fast-path-flows).</summary>
+    public int FastPathFlows { get; init; } = MaxDefaultFastPathFlows;
 
     /// <summary>Receive ring slots per served interface (--ring-frames).</summary>
     public int RingFrames { get; init; } = DefaultRingFrames;
@@ -142,6 +158,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         string? stateFile = null;
         var port = PacketPortKind.AfPacket;
         var workers = 1;
+        var fastPath = false;
+        int? fastPathFlows = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -251,6 +269,19 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
                     i++;
                     break;
+                case "--fast-path":
+                    fastPath = true;
+                    break;
+                case "--fast-path-flows":
+                    if (!TryCount(args, i, 1 << 24, out var flows) || flows < 1)
+                    {
+                        error = "--fast-path-flows needs a number from 1 to 16777216";
+                        return null;
+                    }
+
+                    fastPathFlows = flows;
+                    i++;
+                    break;
                 case "-h" or "--help":
                     help = true;
                     break;
@@ -260,8 +291,16 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             }
         }
 
+        if (fastPath && port == PacketPortKind.AfPacket)
+        {
+            error = "--fast-path needs --port xdp or auto: the fast path is part of the XDP program";
+            return null;
+        }
+
         return new DaemonOptions(interfaces, answerArp, help)
         {
+            FastPath = fastPath,
+            FastPathFlows = fastPathFlows ?? Math.Min(connections, MaxDefaultFastPathFlows),
             Tunables = tunables,
             Realtime = realtime,
             Cpu = cpu,

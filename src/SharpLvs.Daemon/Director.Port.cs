@@ -29,7 +29,7 @@ internal sealed partial class Director
         XdpSteering steering;
         try
         {
-            steering = XdpSteering.Create();
+            steering = XdpSteering.Create(_options.FastPath ? _options.FastPathFlows : 0);
         }
         catch (LinuxException e) when (_options.Port == PacketPortKind.Auto)
         {
@@ -87,6 +87,10 @@ internal sealed partial class Director
             }
 
             LogPort($"AF_PACKET ring on {names} for what the XDP program passes (ARP, ICMP, other traffic)");
+            if (steering.FastPath is { } fastPath)
+            {
+                LogPort($"XDP fast path for established Direct-Routing flows: up to {fastPath.FlowCapacity} flows, {XdpFlowOffload.MaxDestinations} real servers");
+            }
 
             // Pushed before the port, so undone after it: sockets close before their programs detach.
             _steering = Track(steering);
@@ -114,6 +118,12 @@ internal sealed partial class Director
         }
 
         var text = $"{xdp.Received} frames received, {xdp.PartialChecksums} with a partial checksum, {xdp.TransmittedInPlace} sent from UMEM";
+        if (_steering?.FastPath is { } fastPath)
+        {
+            var (offered, refused, withdrawn) = fastPath.Totals;
+            text += $"; fast path: {offered} flows offered, {withdrawn} withdrawn, {refused} refused";
+        }
+
         if (text != _lastXdpReport)
         {
             _lastXdpReport = text;

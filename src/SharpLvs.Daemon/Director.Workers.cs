@@ -29,7 +29,11 @@ internal sealed partial class Director
         {
             _port = Track(OpenPort(catalog, portOptions));
             _ports = [_port];
-            Workers = [new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections))];
+            Workers = [new DataPlaneWorker(_port, _services, new ConnectionTable(_options.Connections) { FlowOffload = _steering?.FastPath })];
+            if (_options.FastPath && _steering?.FastPath is null)
+            {
+                LogPort("no XDP fast path: the XDP program is not in use (--port auto fell back to AF_PACKET)");
+            }
         }
         else
         {

@@ -29,4 +29,7 @@ internal enum ConnectionFlags : byte
 
     /// <summary>The entry is also filed under its reply flow (NAT, FULLNAT).</summary>
     HasReplyKey = 0x40,
+
+    /// <summary>The inbound flow was handed to <see cref="ConnectionTable.FlowOffload"/>, which forwards its established packets.</summary>
+    Offloaded = 0x80,
 }

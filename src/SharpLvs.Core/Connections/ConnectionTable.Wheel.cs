@@ -111,7 +111,7 @@ public sealed partial class ConnectionTable
                 entry.Flags |= ConnectionFlags.ExpireLater;
                 Link(index, nowMs + ExpireLaterMs);
             }
-            else if (expiresMs <= nowMs)
+            else if (expiresMs <= nowMs && !TryRearmFromOffload(index, nowMs, ref expiresMs))
             {
                 Remove(index);
                 expired++;

@@ -302,6 +302,7 @@ public sealed partial class ConnectionTable
         }
 
         UnlinkTimer(index);
+        WithdrawOffload(ref entry);
         entry.Server?.Unbind((entry.Flags & ConnectionFlags.Inactive) != 0, template, Shared);
         if (!template && entry.Control != 0)
         {
@@ -373,7 +374,7 @@ public sealed partial class ConnectionTable
                 entry.DestinationPort,
                 entry.State,
                 entry.Method,
-                Math.Max(0, ExpiresMs(i) - nowMs),
+                Math.Max(0, ListedExpiry(i) - nowMs),
                 (entry.Flags & ConnectionFlags.Template) != 0));
         }
     }

@@ -103,6 +103,8 @@ public sealed class DataPlaneWorker
             Counters.CountConnectionsExpired(expired);
         }
 
+        Connections.FlowOffload?.Poll(nowMs, Counters.Totals);
+
         // The schedulers are shared by the workers: worker 0 alone gives them their tick.
         if (nowMs >= _nextSchedulerTickMs && Processor.WorkerIndex == 0)
         {

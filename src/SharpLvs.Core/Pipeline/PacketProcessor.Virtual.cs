@@ -115,6 +115,8 @@ public sealed partial class PacketProcessor
             {
                 connections.OnUdpPacket(index, nowMs);
             }
+
+            connections.UpdateOffload(index);
         }
 
         inbound.ReplyFlow = index >= 0 ? connections[index].ReplyKey : default;

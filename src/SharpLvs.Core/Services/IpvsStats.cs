@@ -89,6 +89,16 @@ public sealed partial class IpvsStats
         Volatile.Write(ref _outBytes, _outBytes + bytes);
     }
 
+    /// <summary>
+    /// Packets a flow offload forwarded without lvsd (IFlowOffload.Poll), added in one go by
+    /// the one worker the XDP port runs (the offload exists only there), so never shared.
+    /// </summary>
+    public void CountInBulk(long packets, long bytes)
+    {
+        Volatile.Write(ref _inPackets, _inPackets + packets);
+        Volatile.Write(ref _inBytes, _inBytes + bytes);
+    }
+
     /// <summary>A later fragment: the kernel counts the reassembled datagram as one packet.</summary>
     internal void CountInBytes(int bytes, bool shared = false)
     {

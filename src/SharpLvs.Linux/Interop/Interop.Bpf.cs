@@ -15,6 +15,9 @@ internal static partial class Interop
 
     // enum bpf_map_type, bpf_prog_type, bpf_attach_type.
     internal const uint BPF_MAP_TYPE_HASH = 1;
+    internal const uint BPF_MAP_TYPE_ARRAY = 2;
+    internal const uint BPF_MAP_TYPE_PERCPU_ARRAY = 6;
+    internal const uint BPF_MAP_TYPE_LRU_HASH = 9;
     internal const uint BPF_MAP_TYPE_XSKMAP = 17;
     internal const uint BPF_PROG_TYPE_XDP = 6;
     internal const uint BPF_XDP = 37;

@@ -5,11 +5,12 @@ internal sealed unsafe class BpfMap : IDisposable
 {
     private readonly FileDescriptorHandle _fd;
 
-    private BpfMap(FileDescriptorHandle fd, int keySize, int valueSize)
+    private BpfMap(FileDescriptorHandle fd, int keySize, int valueSize, int copies)
     {
         _fd = fd;
         KeySize = keySize;
         ValueSize = valueSize;
+        ValueBytes = valueSize * copies;
     }
 
     public int Fd => _fd.Fd;
@@ -18,7 +19,10 @@ internal sealed unsafe class BpfMap : IDisposable
 
     public int ValueSize { get; }
 
-    public static BpfMap Create(uint type, int keySize, int valueSize, int maxEntries, uint flags, string name)
+    /// <summary>What a lookup or update moves: one value, or for a per-CPU map one per possible CPU (8-byte aligned each).</summary>
+    public int ValueBytes { get; }
+
+    public static BpfMap Create(uint type, int keySize, int valueSize, int maxEntries, uint flags, string name, int perCpuCopies = 1)
     {
         var attr = new Interop.BpfMapCreateAttr
         {
@@ -35,7 +39,7 @@ internal sealed unsafe class BpfMap : IDisposable
             ThrowHelper.ThrowErrno($"bpf(BPF_MAP_CREATE {name})", Interop.Errors.Last);
         }
 
-        return new BpfMap(new FileDescriptorHandle(fd), keySize, valueSize);
+        return new BpfMap(new FileDescriptorHandle(fd), keySize, valueSize, perCpuCopies);
     }
 
     /// <summary>Inserts or replaces; returns errno (0 on success).</summary>
@@ -75,7 +79,7 @@ internal sealed unsafe class BpfMap : IDisposable
 
     private void Check(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        if (key.Length != KeySize || (!value.IsEmpty && value.Length != ValueSize))
+        if (key.Length != KeySize || (!value.IsEmpty && value.Length != ValueBytes))
         {
             throw new ArgumentException("key or value of the wrong size");
         }

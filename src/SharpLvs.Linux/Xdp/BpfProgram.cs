@@ -87,7 +87,10 @@ internal sealed unsafe class BpfProgram : IDisposable
     }
 
     /// <summary>BPF_PROG_TEST_RUN on one frame: the program's return value (XDP action).</summary>
-    public uint TestRun(ReadOnlySpan<byte> frame)
+    public uint TestRun(ReadOnlySpan<byte> frame) => TestRun(frame, out _);
+
+    /// <summary>BPF_PROG_TEST_RUN on one frame: the XDP action and the frame as the program left it.</summary>
+    public uint TestRun(ReadOnlySpan<byte> frame, out byte[] result)
     {
         var output = new byte[frame.Length + 256];
         fixed (byte* input = frame)
@@ -107,6 +110,7 @@ internal sealed unsafe class BpfProgram : IDisposable
                 ThrowHelper.ThrowErrno("bpf(BPF_PROG_TEST_RUN)", Interop.Errors.Last);
             }
 
+            result = output.AsSpan(0, (int)Math.Min(attr.DataSizeOut, (uint)output.Length)).ToArray();
             return attr.Retval;
         }
     }

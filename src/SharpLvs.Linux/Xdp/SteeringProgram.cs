@@ -31,8 +31,8 @@ internal static class SteeringProgram
     private const int HelperRedirectMap = 51;
 
     // The two keys on the stack (SteeringKey layout): A = (daddr, proto, dport), B = (saddr, proto, sport).
-    private const short KeyA = -24;
-    private const short KeyB = -48;
+    internal const short KeyA = -24;
+    internal const short KeyB = -48;
 
     // Ethertypes and masks as a little-endian 16-bit load of network-order bytes sees them.
     private const int EtherTypeVlan = 0x0081;
@@ -40,7 +40,7 @@ internal static class SteeringProgram
     private const int EtherTypeIpv6 = 0xDD86;
     private const int Ipv4FragmentMask = 0xFF3F; // MF and the fragment offset
 
-    public static BpfInstruction[] Generate(int servicesFd, int repliesFd, int localsFd, int socketsFd)
+    public static BpfInstruction[] Generate(int servicesFd, int repliesFd, int localsFd, int socketsFd, FastPathMaps? fastPath = null)
     {
         var a = new BpfAssembler();
         var pass = a.NewLabel();
@@ -94,6 +94,11 @@ internal static class SteeringProgram
         a.Load(SizeH, R.R5, R.R9, 6);
         a.Alu64(OpAnd, R.R5, Ipv4FragmentMask);
         a.Jump(JumpNe, R.R5, 0, pass);
+        if (fastPath is not null)
+        {
+            FastPathProgram.EmitIpv4Lengths(a);
+        }
+
         a.Load(SizeB, R.R5, R.R9, 9);
         a.Load(SizeW, R.R3, R.R9, 16);
         a.Store(SizeW, R.R10, KeyA, R.R3);
@@ -112,6 +117,11 @@ internal static class SteeringProgram
         a.Load(SizeB, R.R4, R.R9, 0);
         a.Alu64(OpRsh, R.R4, 4);
         a.Jump(JumpNe, R.R4, 6, pass);
+        if (fastPath is not null)
+        {
+            FastPathProgram.EmitIpv6Lengths(a);
+        }
+
         a.Load(SizeB, R.R5, R.R9, 6);
         for (short half = 0; half < 16; half += 8)
         {
@@ -138,8 +148,19 @@ internal static class SteeringProgram
         a.Jump(JumpGt, R.R3, R.R8, pass);
         a.Load(SizeH, R.R3, R.R9, 0);
         a.Store(SizeH, R.R10, (short)(KeyB + SteeringKey.PortOffset), R.R3);
+        a.Load(SizeH, R.R3, R.R9, 2);
+        a.Store(SizeH, R.R10, (short)(KeyA + SteeringKey.PortOffset), R.R3);
+
+        // The established-flow fast path (lvsd --fast-path) forwards what it can; the rest
+        // comes back here (r7 = data, r8 = data_end, r9 = transport header still hold).
+        if (fastPath is { } maps)
+        {
+            var steer = a.NewLabel();
+            FastPathProgram.Emit(a, maps, steer);
+            a.Mark(steer);
+        }
+
         a.Load(SizeH, R.R7, R.R9, 2);
-        a.Store(SizeH, R.R10, (short)(KeyA + SteeringKey.PortOffset), R.R7);
 
         EmitLookup(a, servicesFd, KeyA);
         a.Jump(JumpNe, R.R0, 0, redirect);

@@ -26,29 +26,40 @@ public sealed class XdpSteering : IDisposable
     private HashSet<(byte, InetAddress, ushort)> _appliedReplies = [];
     private readonly Dictionary<(byte, InetAddress), (ushort, ushort)> _appliedLocals = [];
 
-    private XdpSteering(BpfMap services, BpfMap replies, BpfMap locals)
+    private XdpSteering(BpfMap services, BpfMap replies, BpfMap locals, XdpFlowOffload? fastPath)
     {
         _services = services;
         _replies = replies;
         _locals = locals;
+        FastPath = fastPath;
     }
 
-    /// <summary>Creates the (empty) steering maps; throws <see cref="LinuxException"/> where BPF is unavailable.</summary>
-    public static XdpSteering Create()
+    /// <summary>The established-flow fast path (lvsd --fast-path), or null when the program has none.</summary>
+    public XdpFlowOffload? FastPath { get; }
+
+    /// <summary>
+    /// Creates the (empty) steering maps, and with <paramref name="fastPathFlows"/> &gt; 0 the
+    /// fast path's maps (a flows map of that many entries); throws <see cref="LinuxException"/>
+    /// where BPF is unavailable.
+    /// </summary>
+    public static XdpSteering Create(int fastPathFlows = 0)
     {
         BpfMap? services = null;
         BpfMap? replies = null;
+        BpfMap? locals = null;
         try
         {
             services = BpfMap.Create(Interop.BPF_MAP_TYPE_HASH, SteeringKey.Size, SteeringKey.ValueSize, MaxServices, Interop.BPF_F_NO_PREALLOC, "lvs_services");
             replies = BpfMap.Create(Interop.BPF_MAP_TYPE_HASH, SteeringKey.Size, SteeringKey.ValueSize, MaxReplySources, Interop.BPF_F_NO_PREALLOC, "lvs_replies");
-            var locals = BpfMap.Create(Interop.BPF_MAP_TYPE_HASH, SteeringKey.Size, SteeringKey.ValueSize, MaxLocalAddresses, Interop.BPF_F_NO_PREALLOC, "lvs_locals");
-            return new XdpSteering(services, replies, locals);
+            locals = BpfMap.Create(Interop.BPF_MAP_TYPE_HASH, SteeringKey.Size, SteeringKey.ValueSize, MaxLocalAddresses, Interop.BPF_F_NO_PREALLOC, "lvs_locals");
+            var fastPath = fastPathFlows > 0 ? XdpFlowOffload.Create(fastPathFlows) : null;
+            return new XdpSteering(services, replies, locals, fastPath);
         }
         catch
         {
             services?.Dispose();
             replies?.Dispose();
+            locals?.Dispose();
             throw;
         }
     }
@@ -64,8 +75,9 @@ public sealed class XdpSteering : IDisposable
         BpfProgram? program = null;
         try
         {
-            program = BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd), "lvs_steer");
+            program = BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPath?.Maps), "lvs_steer");
             var link = program.AttachXdp(ifIndex);
+            FastPath?.AllowEgress(ifIndex);
             lock (_lock)
             {
                 _attachments.Add(new Attachment(ifIndex, sockets, program, link));
@@ -89,7 +101,7 @@ public sealed class XdpSteering : IDisposable
 
     /// <summary>The program over these maps and <paramref name="sockets"/>, loaded but not attached (BPF_PROG_TEST_RUN).</summary>
     internal BpfProgram LoadDetached(BpfMap sockets) =>
-        BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd), "lvs_steer");
+        BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPath?.Maps), "lvs_steer");
 
     /// <summary>Puts <paramref name="socket"/> into <paramref name="sockets"/> at its queue.</summary>
     internal static void AddSocket(BpfMap sockets, XskSocket socket)
@@ -254,6 +266,7 @@ public sealed class XdpSteering : IDisposable
         _services.Dispose();
         _replies.Dispose();
         _locals.Dispose();
+        FastPath?.Dispose();
     }
 
     private sealed record Attachment(int IfIndex, BpfMap Sockets, BpfProgram Program, FileDescriptorHandle Link);
