@@ -17,6 +17,11 @@
 #             the program runs in the director veth's NAPI, which is the *sending* CPU's
 #             softirq (the generator's CPU 0) unless NAPI is threaded: the bench makes d0's
 #             NAPI threaded and pins that kthread to CPU 1, so the XDP work is counted there
+#   lvsd-fast lvsd-xdp with --fast-path: the XDP program forwards the flows' established
+#             packets itself (MAC rewrite, XDP_TX; docs/fast-path.md), lvsd sees each flow's
+#             first packet only. The bridge port pd gets an XDP_PASS program (lab/lib/
+#             xdp_pass.py): a veth takes XDP_TX frames only when it runs one itself; pd's NAPI
+#             then runs on CPU 1 and is counted as the director's (a NIC would not need it)
 #   lvsd-tun  lvsd with -i (IP-in-IP to the real server, which counts the wrapped frames at
 #             its ingress: this kernel has no ipip module to unwrap them)
 #   lvsd-alt  DR with another build or other flags, for A/B runs: $LVSD_ALT (default bin/lvsd)
@@ -115,7 +120,7 @@ fi
 case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
         echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd / /')
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -273,6 +278,7 @@ HZ=$(getconf CLK_TCK)
 
 # --- candidates ------------------------------------------------------------------------
 LVSD_PID=""
+XDP_PASS_PID=""
 setup() {
     case "$1" in
         none) ip -n "$GEN" neigh replace $VIP lladdr "$RS_MAC" dev g0 nud permanent; DST_MAC=$RS_MAC ;;
@@ -303,13 +309,14 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt|lvsd-tun)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-alt|lvsd-tun)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
             local placement="" binary=$LVSD
             [ "$LVSD_SCHED" = fifo ] && placement="--realtime --cpu 1"
             [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
             [ "$1" = lvsd-xdp ] && placement="$placement --port xdp"
+            [ "$1" = lvsd-fast ] && placement="$placement --port xdp --fast-path"
             [ "$1" = lvsd-alt ] && { binary=$LVSD_ALT; placement="$placement $LVSD_ALT_ARGS"; }
             # shellcheck disable=SC2086
             ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$binary" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
@@ -320,7 +327,13 @@ EOF
                 alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
-            [ "$1" = lvsd-xdp ] && { pin_napi || return 1; }
+            case "$1" in lvsd-xdp|lvsd-fast) pin_napi || return 1 ;; esac
+            if [ "$1" = lvsd-fast ]; then
+                ip netns exec "$BR" python3 "$ROOT/lab/lib/xdp_pass.py" pd >"$WORK/xdp-pass.log" 2>&1 &
+                XDP_PASS_PID=$!; PIDS+=("$XDP_PASS_PID")
+                for i in $(seq 1 50); do grep -q attached "$WORK/xdp-pass.log" && break; sleep 0.1; done
+                grep -q attached "$WORK/xdp-pass.log" || { echo "dr.sh: xdp_pass on pd:" >&2; cat "$WORK/xdp-pass.log" >&2; return 1; }
+            fi
             local flag=-u method=-g
             [ "$L4" = tcp ] && flag=-t
             [ "$1" = lvsd-nat ] && method=-m
@@ -358,11 +371,15 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-alt|lvsd-tun)
-            if [ "$1" = lvsd-xdp ]; then
-                # Where frames went: redirected to AF_XDP, or dropped by veth (ring full).
-                echo "dr.sh: lvsd-xdp: d0 $(in_ns "$DIR" ethtool -S d0 | awk '/rx_queue_0_(xdp_redirect|drops|xdp_drops):/ { printf "%s %s ", $1, $2 }')" >&2
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-alt|lvsd-tun)
+            if [ "$1" = lvsd-xdp ] || [ "$1" = lvsd-fast ]; then
+                # Where frames went: redirected to AF_XDP, sent by the fast path, or dropped by veth (ring full).
+                echo "dr.sh: $1: d0 $(in_ns "$DIR" ethtool -S d0 | awk '/rx_queue_0_(xdp_redirect|xdp_tx|drops|xdp_drops):/ { printf "%s %s ", $1, $2 }')" >&2
                 in_ns "$DIR" sh -c 'echo 0 > /sys/class/net/d0/threaded'
+            fi
+            if [ "$1" = lvsd-fast ]; then
+                stop_pid "$XDP_PASS_PID"
+                XDP_PASS_PID=""
             fi
             alive "$LVSD_PID" || echo "dr.sh: lvsd ended by itself during the runs (log: bench/results/lvsd.log)" >&2
             stop_pid "$LVSD_PID"

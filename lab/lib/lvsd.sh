@@ -14,6 +14,16 @@ lab_start_lvsd() {
     [[ -x "$LAB_BIN/lvsd" && -x "$LAB_BIN/lvsadm" ]] ||
         { _lab_die "$LAB_BIN/lvsd or lvsadm is missing (publish them first)"; return 1; }
     [[ -z "$LAB_LVSD_PID" ]] || { _lab_die "lvsd already running (PID $LAB_LVSD_PID)"; return 1; }
+    # lvsd --fast-path sends with XDP_TX: the switch ports of the director's veths must run
+    # an XDP program to take those frames (lab/lib/xdp.sh).
+    if [[ " $* ${LAB_LVSD_ARGS:-} " == *" --fast-path "* ]]; then
+        local port
+        for port in lan-director rs-director; do
+            if ip -n "$(lab_ns sw)" link show dev "$port" >/dev/null 2>&1 && [[ ! -f "$LAB_DIR/xdp-pass-sw-$port.log" ]]; then
+                lab_xdp_pass sw "$port" || return 1
+            fi
+        done
+    fi
     LAB_LVSD_RUNS=$((${LAB_LVSD_RUNS:-0} + 1))
     LAB_LVSD_LOG="$LAB_DIR/lvsd-$LAB_LVSD_RUNS.log"
     # shellcheck disable=SC2086
