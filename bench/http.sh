@@ -8,6 +8,9 @@
 #   haproxy   HAProxy in TCP mode, one thread, on the director (VIP on its lo)
 #   lvsd      bin/lvsd --realtime --cpu 1, lvsadm -A -t VIP:80 -s rr; -a -r RIP -g
 #   lvsd-nat  the same with -m (skipped with a note when this lvsd does not take -m)
+#   lvsd-xdp  lvsd DR with --port xdp (AF_XDP); lvsd-fast: with --port xdp --fast-path (the XDP
+#             program forwards established packets itself, docs/fast-path.md); both count their
+#             XDP work on CPU 1 as bench/dr.sh does (bench/lib/xdp.sh). Not in the default set.
 #
 # Cells: 1 and 50 connections, keep-alive and a new connection per request
 # (`-H 'Connection: close'`; the client sets tcp_tw_reuse=1 and ip_local_port_range 1024 65535,
@@ -73,7 +76,7 @@ fi
 case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
         echo "http.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd / /')
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -105,6 +108,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=bench/lib/xdp.sh
+. "$ROOT/bench/lib/xdp.sh"
 
 for ns in "$CLI" "$DIR" "$RS" "$BR"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
 ip -n "$BR" link add br0 type bridge
@@ -176,7 +181,7 @@ listen vip
     server rs $RS_IP:80
 EOF
 
-LVSD_PID=""; HAPROXY_PID=""
+LVSD_PID=""; HAPROXY_PID=""; XDP_PASS_PID=""
 client_to() { ip -n "$CLI" neigh replace $VIP lladdr "$1" dev c0 nud permanent; }
 # NAT candidates: the real server's replies to the client must come back through the director.
 rs_via_director() { ip -n "$RS" route replace $CLI_IP/32 via $DIR_IP dev r0; }
@@ -217,10 +222,13 @@ EOF
             local i
             for i in $(seq 1 50); do in_ns "$DIR" sh -c "ss -ltn | grep -q '$VIP:80'" && break; sleep 0.1; done
             ;;
-        lvsd|lvsd-nat)
+        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast)
             client_to "$DIR_MAC"
             [ "$1" = lvsd-nat ] && rs_via_director
-            ip netns exec "$DIR" nice -n -15 taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
+            local port=()
+            [ "$1" = lvsd-xdp ] && port=(--port xdp)
+            [ "$1" = lvsd-fast ] && port=(--port xdp --fast-path)
+            ip netns exec "$DIR" nice -n -15 taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 "${port[@]}" --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
             for i in $(seq 1 100); do
@@ -228,6 +236,10 @@ EOF
                 alive "$LVSD_PID" || { echo "http.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
+            case "$1" in lvsd-xdp|lvsd-fast) xdp_pin_napi "$DIR" d0 fifo || return 1 ;; esac
+            if [ "$1" = lvsd-fast ]; then
+                XDP_PASS_PID=$(xdp_pass_start "$BR" pd "$WORK/xdp-pass.log") || return 1
+            fi
             in_ns "$DIR" "$LVSADM" -A -t $VIP:80 -s rr
             local method=-g
             [ "$1" = lvsd-nat ] && method=-m
@@ -243,7 +255,9 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             rs_direct ;;
         haproxy) stop_pid "$HAPROXY_PID"; HAPROXY_PID=""; ip -n "$DIR" addr del $VIP/32 dev lo ;;
-        lvsd|lvsd-nat)
+        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast)
+            case "$1" in lvsd-xdp|lvsd-fast) xdp_unpin_napi "$DIR" d0 ;; esac
+            stop_pid "$XDP_PASS_PID"; XDP_PASS_PID=""
             alive "$LVSD_PID" || echo "http.sh: lvsd ended by itself (log below)" >&2
             stop_pid "$LVSD_PID"; LVSD_PID=""; rm -f "$WORK/lvsd.rules"
             cat "$WORK/lvsd.log" >>"$ROOT/bench/results/lvsd-http.log"
