@@ -66,11 +66,12 @@ internal sealed partial class Director
         // entry saved by another number of workers, whose local port no longer leads its
         // replies to that worker, to none.
         var count = Workers.Length;
-        Func<SavedConnection, bool>? owns = count == 1 ? null : s => FlowSteering.OwnerOf(s, count) >= 0;
+        var plan = _steeringPlan;
+        Func<SavedConnection, bool>? owns = count == 1 ? null : s => FlowSteering.OwnerOf(s, count, plan) >= 0;
         var restored = OnEveryWorker(
             worker => worker.Connections.Restore(
                 dump.Connections, _services.Current, worker.NowMs, away,
-                count == 1 ? null : (Func<SavedConnection, bool>)(s => FlowSteering.OwnerOf(s, count) == worker.Processor.WorkerIndex)),
+                count == 1 ? null : (Func<SavedConnection, bool>)(s => FlowSteering.OwnerOf(s, count, plan) == worker.Processor.WorkerIndex)),
             WorkerWait);
         if (restored is null)
         {

@@ -171,6 +171,9 @@ internal sealed partial class Director
                 _guardBehind = false;
             }
 
+            // The workers' fanout program (Director.Workers.cs) follows every change, masks
+            // included, before the new table can schedule a connection.
+            UpdateFanout(table);
             _services.Publish(table);
             _publishedRules = _rules;
             published = true;
@@ -215,10 +218,8 @@ internal sealed partial class Director
         var localAddresses = GuardedLocalAddresses(table).ToList();
         _guard.Update(tuples, replySources, localAddresses, _rules.Marks);
 
-        // The XDP program steers the same flows (Director.Port.cs), also before publish; so
-        // does the workers' fanout program (Director.Workers.cs).
+        // The XDP program steers the same flows (Director.Port.cs), also before publish.
         UpdateSteering(tuples, replySources, localAddresses);
-        UpdateFanout(tuples.Select(t => t.Item2), replySources.Select(r => r.Item2), localAddresses.Select(l => l.Item2));
     }
 
     /// <summary>NAT real servers' (protocol, RIP, port): their replies are lvsd's to un-NAT.</summary>

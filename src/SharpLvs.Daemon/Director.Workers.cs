@@ -4,7 +4,6 @@ using SharpLvs.Core.Pipeline;
 using SharpLvs.Core.Services;
 using SharpLvs.Linux.Interfaces;
 using SharpLvs.Linux.Ports;
-using SharpLvs.Packets;
 
 namespace SharpLvs.Daemon;
 
@@ -20,6 +19,7 @@ namespace SharpLvs.Daemon;
 internal sealed partial class Director
 {
     private FanoutGroups? _fanout;
+    private SteeringPlan? _steeringPlan;
     private string _lastWorkersReport = string.Empty;
 
     private void StartWorkers(InterfaceCatalog catalog, AfPacketPortOptions portOptions)
@@ -90,17 +90,21 @@ internal sealed partial class Director
     }
 
     /// <summary>With the guard, before publish: the steering program follows the addresses whose flows it must keep together.</summary>
-    private void UpdateFanout(IEnumerable<InetAddress> virtualAddresses, IEnumerable<InetAddress> natServers, IEnumerable<InetAddress> localAddresses)
+    private void UpdateFanout(ServiceTable table)
     {
         if (_fanout is null)
         {
             return;
         }
 
-        if (_fanout.Update(virtualAddresses, natServers, localAddresses) is { } error)
+        var plan = SteeringPlan.For(table);
+        if (_fanout.Update(plan) is { } error)
         {
             LogSteeringFailed(error);
+            return;
         }
+
+        _steeringPlan = plan;
     }
 
     /// <summary>With the drop report: what each worker carried, when it changed (several workers only).</summary>

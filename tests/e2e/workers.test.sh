@@ -104,4 +104,27 @@ step "lvsd's last drop report: ${drops:-none}"
 step "-Lnc lists the connections of both workers"
 conns=$(lab_lvsadm -Lnc | grep -cE "^(TCP|UDP) ")
 ((conns == total)) || fail "-Lnc lists $conns connections, expected $total: $(lab_lvsadm -Lnc | head)"
+
+# Two clients of one /24 that the plain hash gives to different workers: under -M /24 the
+# steering hashes the network, so both reach the worker holding the /24's one template.
+a="" b=""
+for c in "${clients[@]}"; do
+    [[ -z "$a" && $(worker_of "$c") == 0 ]] && a=$c
+    [[ -z "$b" && $(worker_of "$c") == 1 ]] && b=$c
+done
+step "persistent NAT service on :82 with -M 255.255.255.0: $a (worker 0 by address) and $b (worker 1) share one template"
+lvsadm_ok -A -t "$VIP:82" -s rr -p 60 -M 255.255.255.0
+lvsadm_ok -a -t "$VIP:82" -r "$RS1:8080" -m -w 1
+lvsadm_ok -a -t "$VIP:82" -r "$RS2:8080" -m -w 1
+get_from() { lab_exec client curl -sS --max-time 12 --connect-timeout 8 --interface "$1" -H 'Connection: close' "http://$VIP:82/" 2>&1; }
+first="$(get_from "$a")"
+[[ "$first" == rs[12] ]] || fail "no answer from :82: '$first'"
+for i in 1 2 3; do
+    for c in "$b" "$a"; do
+        got="$(get_from "$c")"
+        [[ "$got" == "$first" ]] || fail "$c went to '$got'; its /24's template says $first"
+    done
+done
+persist=$(lab_lvsadm -Ln --persistent-conn | awk '$1 == "->" && $2 ~ /:8080$/ && $4 ~ /^[0-9]+$/ { n += $4 } END { print n + 0 }')
+((persist == 1)) || fail "expected one template (PersistConn), listing says $persist: $(lab_lvsadm -Ln --persistent-conn)"
 pass

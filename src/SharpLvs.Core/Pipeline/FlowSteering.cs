@@ -11,7 +11,8 @@ namespace SharpLvs.Core.Pipeline;
 /// LIP:lport) the worker whose residue class lport belongs to (LocalAddressPool hands worker w
 /// only ports with lport % N == w). The client's address alone is hashed, not its port: the
 /// later fragments of a datagram carry no port, and a persistence template is keyed on the
-/// client address, so one client's connections and fragments stay on one worker.
+/// client address, so one client's connections and fragments stay on one worker; under a
+/// persistence netmask, the client's network (<see cref="SteeringPlan"/>).
 /// </summary>
 /// <remarks>
 /// The kernel side of the same decision is the classic-BPF fanout program lvsd generates
@@ -49,11 +50,14 @@ public static class FlowSteering
 
     /// <summary>
     /// The worker that owns a saved connection or template, for the restore at start: the
-    /// worker of its client (Key.Source: CIP, or the client network of a template).
+    /// worker of its client (Key.Source: CIP, or the client network of a template) under the
+    /// plan's mask for its VIP; -1 for a FULLNAT entry whose local port names another worker
+    /// (saved by an lvsd with another number of workers: its replies could not reach it).
     /// </summary>
-    public static int OwnerOf(in SavedConnection saved, int workers) =>
-        saved.Method == ForwardingMethod.FullNat && !saved.IsTemplate && (saved.Flags & SavedConnectionFlags.ReplyKey) != 0
-            && WorkerForClient(saved.Key.Source, workers) != WorkerForLocalPort(saved.ReplyKey.DestinationPort, workers)
-            ? -1
-            : WorkerForClient(saved.Key.Source, workers);
+    public static int OwnerOf(in SavedConnection saved, int workers, SteeringPlan? plan = null)
+    {
+        var owner = plan?.WorkerFor(saved.Key.Source, saved.Service.Address, workers) ?? WorkerForClient(saved.Key.Source, workers);
+        var fullNatReply = saved.Method == ForwardingMethod.FullNat && !saved.IsTemplate && (saved.Flags & SavedConnectionFlags.ReplyKey) != 0;
+        return fullNatReply && owner != WorkerForLocalPort(saved.ReplyKey.DestinationPort, workers) ? -1 : owner;
+    }
 }

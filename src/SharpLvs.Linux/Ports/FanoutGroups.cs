@@ -1,4 +1,4 @@
-using SharpLvs.Packets;
+using SharpLvs.Core.Pipeline;
 
 namespace SharpLvs.Linux.Ports;
 
@@ -67,14 +67,15 @@ public sealed unsafe class FanoutGroups
     }
 
     /// <summary>
-    /// Generates the steering program (<see cref="FanoutProgram"/>) for these addresses and sets
+    /// Generates the steering program (<see cref="FanoutProgram"/>) for the plan's addresses and sets
     /// it on every group (PACKET_FANOUT_DATA: fanout_set_data_cbpf swaps it in under RCU, so
     /// frames never go unsteered). Returns null, or why the program was not replaced (the
     /// previous one stays).
     /// </summary>
-    public string? Update(IEnumerable<InetAddress> virtualAddresses, IEnumerable<InetAddress> natServers, IEnumerable<InetAddress> localAddresses)
+    public string? Update(SteeringPlan plan)
     {
-        var program = FanoutProgram.Build(Workers, virtualAddresses, natServers, localAddresses);
+        ArgumentNullException.ThrowIfNull(plan);
+        var program = FanoutProgram.Build(Workers, plan.VirtualAddresses, plan.NatServers, plan.LocalAddresses);
         if (program is null)
         {
             return $"the steering program would exceed {FanoutProgram.MaxInstructions} instructions (too many VIPs, NAT real servers and local addresses)";

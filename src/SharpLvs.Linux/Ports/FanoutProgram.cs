@@ -11,9 +11,11 @@ namespace SharpLvs.Linux.Ports;
 /// <see cref="FlowSteering"/>:
 /// <list type="number">
 /// <item>to a FULLNAT local address (LIP), TCP or UDP, not a later fragment: lport % N;</item>
-/// <item>from a NAT real server (RIP) and not to a VIP: the hash of the destination (the client);</item>
-/// <item>anything else: the hash of the source (a client's request, and whatever is not the
-/// director's: that it lands on some worker is all that matters).</item>
+/// <item>to a VIP: the hash of the source (the client), under the VIP's persistence mask;</item>
+/// <item>from a NAT real server (RIP): the hash of the destination (the client), under the
+/// same mask as the VIPs it serves (<see cref="SteeringPlan"/>);</item>
+/// <item>anything else: the hash of the source (whatever is not the director's: that it
+/// lands on some worker is all that matters).</item>
 /// </list>
 /// Addresses only are compared, never ports: a later fragment carries none, and it must go
 /// where its first fragment went.
@@ -29,15 +31,15 @@ internal static class FanoutProgram
     private const ushort LdW = 0x20, LdH = 0x28, LdB = 0x30, LdHInd = 0x48, LdxMsh = 0xB1;
     private const ushort JaK = 0x05, JeqK = 0x15, JsetK = 0x45;
     private const ushort RetK = 0x06, RetA = 0x16;
-    private const ushort RshK = 0x74, XorX = 0xAC, MulK = 0x24, ModK = 0x94, Tax = 0x07;
+    private const ushort RshK = 0x74, XorX = 0xAC, MulK = 0x24, ModK = 0x94, AndK = 0x54, Tax = 0x07;
 
     /// <summary>The program for <paramref name="workers"/> members; null when it would exceed <see cref="MaxInstructions"/>.</summary>
     public static Interop.SockFilter[]? Build(
-        int workers, IEnumerable<InetAddress> virtualAddresses, IEnumerable<InetAddress> natServers, IEnumerable<InetAddress> localAddresses)
+        int workers, IEnumerable<SteeredAddress> virtualAddresses, IEnumerable<SteeredAddress> natServers, IEnumerable<InetAddress> localAddresses)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        var vips = virtualAddresses.Distinct().ToArray();
-        var rips = natServers.Distinct().ToArray();
+        var vips = virtualAddresses.DistinctBy(a => a.Address).ToArray();
+        var rips = natServers.DistinctBy(a => a.Address).ToArray();
         var lips = localAddresses.Distinct().ToArray();
         var b = new Builder();
 
@@ -48,6 +50,7 @@ internal static class FanoutProgram
         b.Jump("v6");
         b.Emit(RetK, 0);
 
+        // IPv4: to a LIP, to a VIP (a request, even from a real server), from a NAT RIP.
         b.Label("v4");
         b.Emit(LdW, 16);
         foreach (var lip in lips.Where(a => a.IsIPv4))
@@ -56,24 +59,20 @@ internal static class FanoutProgram
             b.Jump("v4-lip");
         }
 
-        b.Emit(LdW, 12);
-        foreach (var rip in rips.Where(a => a.IsIPv4))
+        foreach (var vip in vips.Where(a => a.Address.IsIPv4))
         {
-            b.Emit(JeqK, rip.V4, 0, 1);
-            b.Jump("v4-rip");
+            b.Emit(JeqK, vip.Address.V4, 0, 1);
+            b.Jump(vip.IsMasked ? $"v4-src/{vip.V4Mask:x}" : "v4-src");
+        }
+
+        b.Emit(LdW, 12);
+        foreach (var rip in rips.Where(a => a.Address.IsIPv4))
+        {
+            b.Emit(JeqK, rip.Address.V4, 0, 1);
+            b.Jump(rip.IsMasked ? $"v4-dst/{rip.V4Mask:x}" : "v4-dst");
         }
 
         b.Jump("v4-src");
-
-        b.Label("v4-rip");
-        b.Emit(LdW, 16);
-        foreach (var vip in vips.Where(a => a.IsIPv4))
-        {
-            b.Emit(JeqK, vip.V4, 0, 1);
-            b.Jump("v4-src");
-        }
-
-        b.Jump("v4-dst");
 
         b.Label("v4-lip");
         b.Emit(LdB, 9);
@@ -96,6 +95,17 @@ internal static class FanoutProgram
         b.Label("v4-dst");
         b.Emit(LdW, 16);
         b.Jump("mix");
+        foreach (var mask in vips.Concat(rips).Where(a => a.Address.IsIPv4 && a.IsMasked).Select(a => a.V4Mask).Distinct())
+        {
+            // The client's network under a persistence netmask (SteeredAddress.Network).
+            foreach (var (side, offset) in (ReadOnlySpan<(string, uint)>)[("src", 12), ("dst", 16)])
+            {
+                b.Label($"v4-{side}/{mask:x}");
+                b.Emit(LdW, offset);
+                b.Emit(AndK, mask);
+                b.Jump("mix");
+            }
+        }
 
         b.Label("v6");
         foreach (var lip in lips.Where(a => !a.IsIPv4))
@@ -103,20 +113,17 @@ internal static class FanoutProgram
             b.MatchV6(24, lip, "v6-lip");
         }
 
-        foreach (var rip in rips.Where(a => !a.IsIPv4))
+        foreach (var vip in vips.Where(a => !a.Address.IsIPv4))
         {
-            b.MatchV6(8, rip, "v6-rip");
+            b.MatchV6(24, vip.Address, $"v6-src/{vip.V6Bits}");
         }
 
-        b.Jump("v6-src");
-
-        b.Label("v6-rip");
-        foreach (var vip in vips.Where(a => !a.IsIPv4))
+        foreach (var rip in rips.Where(a => !a.Address.IsIPv4))
         {
-            b.MatchV6(24, vip, "v6-src");
+            b.MatchV6(8, rip.Address, $"v6-dst/{rip.V6Bits}");
         }
 
-        b.Jump("v6-dst");
+        b.Jump("v6-src/128");
 
         // The next header right after the fixed header only: a fragment header (44) means no
         // port here, and the packet is hashed like any other.
@@ -124,16 +131,20 @@ internal static class FanoutProgram
         b.Emit(LdB, 6);
         b.Emit(JeqK, 6, 2, 0);
         b.Emit(JeqK, 17, 1, 0);
-        b.Jump("v6-src");
+        b.Jump("v6-src/128");
         b.Emit(LdH, 42);
         b.Emit(ModK, (uint)workers);
         b.Emit(RetA, 0);
 
-        b.Label("v6-src");
-        b.FoldV6(8);
-        b.Jump("mix");
-        b.Label("v6-dst");
-        b.FoldV6(24);
+        foreach (var bits in vips.Concat(rips).Where(a => !a.Address.IsIPv4).Select(a => a.V6Bits).Append(128).Distinct())
+        {
+            b.Label($"v6-src/{bits}");
+            b.FoldV6(8, bits);
+            b.Jump("mix");
+            b.Label($"v6-dst/{bits}");
+            b.FoldV6(24, bits);
+            b.Jump("mix");
+        }
 
         // FlowSteering.AddressHash's mix, then the worker.
         b.Label("mix");
@@ -181,15 +192,27 @@ internal static class FanoutProgram
             Jump(label);
         }
 
-        /// <summary>A = the XOR of the four words at <paramref name="offset"/>.</summary>
-        public void FoldV6(uint offset)
+        /// <summary>A = the XOR of the four words at <paramref name="offset"/>, masked to the first <paramref name="bits"/> bits.</summary>
+        public void FoldV6(uint offset, int bits)
         {
-            Emit(LdW, offset);
-            for (var i = 1; i < 4; i++)
+            for (var i = 0; i < 4; i++)
             {
-                Emit(Tax, 0);
+                var keep = Math.Clamp(bits - (32 * i), 0, 32);
+                if (i > 0)
+                {
+                    Emit(Tax, 0);
+                }
+
                 Emit(LdW, offset + (uint)(4 * i));
-                Emit(XorX, 0);
+                if (keep < 32)
+                {
+                    Emit(AndK, keep == 0 ? 0 : uint.MaxValue << (32 - keep));
+                }
+
+                if (i > 0)
+                {
+                    Emit(XorX, 0);
+                }
             }
         }
 

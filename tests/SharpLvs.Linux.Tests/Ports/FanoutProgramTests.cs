@@ -21,8 +21,15 @@ public class FanoutProgramTests
     private static readonly InetAddress Rip6 = InetAddress.Parse("fd00:198:18:2::21");
     private static readonly InetAddress Lip6 = InetAddress.Parse("fd00:198:18:2::250");
 
-    private static readonly Interop.SockFilter[] Program =
-        FanoutProgram.Build(Workers, [Vip, Vip6], [Rip, Rip6], [Lip, Lip6])!;
+    private static readonly InetAddress MaskedVip = InetAddress.Parse("198.18.0.251");
+    private static readonly InetAddress MaskedRip = InetAddress.Parse("198.18.1.31");
+    private static readonly InetAddress MaskedVip6 = InetAddress.Parse("fd00:198:18::251");
+
+    private static readonly Interop.SockFilter[] Program = FanoutProgram.Build(
+        Workers,
+        [new(Vip), new(Vip6), new(MaskedVip, 0xFFFFFF00), new(MaskedVip6, V6Bits: 48)],
+        [new(Rip), new(Rip6), new(MaskedRip, 0xFFFFFF00)],
+        [Lip, Lip6])!;
 
     public static TheoryData<string> Clients => new() { "198.19.0.100", "198.19.0.101", "198.19.7.3", "10.1.2.3", "fd00:198:18:1::100", "fd00:198:18:1::7", "2001:db8::1" };
 
@@ -77,6 +84,27 @@ public class FanoutProgramTests
         Assert.Equal(FlowSteering.WorkerForClient(Rip, Workers), Run(Ip(Rip, Vip, 6, 40000, 80)));
     }
 
+    [Theory]
+    [InlineData("198.19.0.100", "198.19.0.101", "198.19.0.213")]
+    [InlineData("198.19.7.1", "198.19.7.2", "198.19.7.254")]
+    public void Run_PersistenceNetmask_TheWholeNetworkOnTheWorkerOfItsTemplate(string a, string b, string c)
+    {
+        var clients = new[] { a, b, c }.Select(InetAddress.Parse).ToArray();
+        var expected = FlowSteering.WorkerForClient(new SteeredAddress(MaskedVip, 0xFFFFFF00).Network(clients[0]), Workers);
+
+        Assert.All(clients, client => Assert.Equal(expected, Run(Ip(client, MaskedVip, 6, 40000, 80))));
+        Assert.All(clients, client => Assert.Equal(expected, Run(Ip(MaskedRip, client, 6, 8080, 40000))));
+    }
+
+    [Fact]
+    public void Run_PersistencePrefixV6_TheWholePrefixOnOneWorker()
+    {
+        var clients = new[] { "fd00:198:18:1::100", "fd00:198:18:2::7", "fd00:198:18:ffff::1" }.Select(InetAddress.Parse).ToArray();
+        var expected = FlowSteering.WorkerForClient(new SteeredAddress(MaskedVip6, V6Bits: 48).Network(clients[0]), Workers);
+
+        Assert.All(clients, client => Assert.Equal(expected, Run(Ip(client, MaskedVip6, 17, 40000, 53))));
+    }
+
     [Fact]
     public void Run_NotIp_WorkerZero()
     {
@@ -88,7 +116,7 @@ public class FanoutProgramTests
     {
         var vips = Enumerable.Range(0, 700).Select(i => InetAddress.Parse($"fd00:198:18::{i + 1:x}"));
 
-        Assert.Null(FanoutProgram.Build(2, vips, [], vips));
+        Assert.Null(FanoutProgram.Build(2, vips.Select(v => new SteeredAddress(v)), [], vips));
     }
 
     private static byte[] Ip(InetAddress source, InetAddress destination, byte protocol, ushort sourcePort, ushort destinationPort, int fragmentOffset = 0)
@@ -184,6 +212,9 @@ public class FanoutProgramTests
                     break;
                 case 0x94:
                     a %= i.K;
+                    break;
+                case 0x54:
+                    a &= i.K;
                     break;
                 case 0x07:
                     x = a;
