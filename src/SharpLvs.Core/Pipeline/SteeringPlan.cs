@@ -85,21 +85,25 @@ public sealed class SteeringPlan
                 lips.Add(pool.Address);
             }
 
-            // A fwmark service has no VIP to recognise: its flows take the default (the source).
-            if (service.Key.FirewallMark != 0)
+            // A fwmark service has no VIP to recognise: its requests take the default (the
+            // source, unmasked); its NAT real servers' replies are still recognised.
+            var fwmark = service.Key.FirewallMark != 0;
+            if (!fwmark)
             {
-                continue;
+                vips.Add(service.Key.Address);
             }
 
-            var vip = service.Key.Address;
-            vips.Add(vip);
-            var root = Root(Node(vip));
+            var root = fwmark ? -1 : Root(Node(service.Key.Address));
             foreach (var server in service.RealServers)
             {
                 if (server.Method == ForwardingMethod.Masquerade)
                 {
                     rips.Add(server.Address);
-                    parent[Root(Node(server.Address))] = root;
+                    var node = Root(Node(server.Address));
+                    if (root >= 0)
+                    {
+                        parent[node] = root;
+                    }
                 }
             }
         }

@@ -54,6 +54,22 @@ public class SteeringPlanTests
         Assert.All(plan.VirtualAddresses.Concat(plan.NatServers), a => Assert.False(a.IsMasked));
     }
 
+    [Fact]
+    public void For_FirewallMarkNatService_ItsRealServersRepliesRecognisedNoVip()
+    {
+        var servers = ImmutableArray.Create(new RealServer(Rip2, 8080, ForwardingMethod.Masquerade, 1));
+        var fwmark = new VirtualService(
+            new ServiceKey(0, InetAddress.FromV4(0), 0, FirewallMark: 7),
+            SchedulerNames.RoundRobin,
+            SchedulerRegistry.Default.Create(SchedulerNames.RoundRobin, servers, null),
+            servers);
+
+        var plan = SteeringPlan.For(new ServiceTable([fwmark]));
+
+        Assert.Empty(plan.VirtualAddresses);
+        Assert.Equal([new SteeredAddress(Rip2)], plan.NatServers);
+    }
+
     private static VirtualService Service(InetAddress vip, ushort port, ForwardingMethod method, InetAddress rip, uint? netmask = null, LocalAddressPool? local = null)
     {
         var servers = ImmutableArray.Create(new RealServer(rip, 8080, method, 1));
