@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Connection-memory benchmark: lvsd's resident memory with N concurrent connections.
 #
-# lvsd's connection table is preallocated (--connections N), so its memory is taken at start:
-# this script starts lvsd with a tiny table (baseline), then with N entries, reads VmRSS after
-# startup, then fills the table with TCP SYNs from distinct clients (bench/Generator syn mode:
-# every SYN is a new connection, state SYN_RECV, 60 s timeout) until lvsadm counts N
-# connections or the time bound passes, and reads VmRSS again.
+# lvsd's connection table is sized at start (--connections N; buckets taken then, entries made
+# resident as connections use them): this script starts lvsd with a tiny table (baseline),
+# then with N entries, reads VmRSS after startup, then fills the table with TCP SYNs from
+# distinct clients (bench/Generator syn mode: every SYN is a new connection, state SYN_RECV,
+# 60 s timeout) until lvsadm counts N connections or the time bound passes, and reads VmRSS
+# again.
 #
 # Topology: generator ─ veth ─ director (namespaces lvsc<pid>*, 198.18.0.0/24). The real
 # server is a permanent neighbour entry only: forwarded SYNs go back into the generator's
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
         --fill-seconds) FILL=$2; shift ;;
         --no-build) BUILD=0 ;;
         --out) OUT=$2; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
         *) echo "conns.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -54,7 +55,9 @@ stop_lvsd() {
     for i in $(seq 1 100); do alive "$LVSD_PID" || break; sleep 0.1; done
     kill -KILL "$LVSD_PID" 2>/dev/null || true
     wait "$LVSD_PID" 2>/dev/null || true
-    LVSD_PID=""; rm -f "$WORK/lvsd.rules"
+    # The connection dump too (written on SIGTERM next to the state file): the next size would
+    # otherwise read the previous fill back at start and count that garbage as its own memory.
+    LVSD_PID=""; rm -f "$WORK/lvsd.rules" "$WORK/connections"
 }
 cleanup() { set +e; stop_lvsd; ip netns del "$GEN" 2>/dev/null; ip netns del "$DIR" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -119,7 +122,7 @@ for n in $SIZES; do
 done
 {
     echo
-    echo "Baseline: lvsd with a 1024-entry table, VmRSS $((BASE / 1024)) MB. The table is preallocated (entries, buckets, timer wheel), so the memory is taken at start; SYN_RECV entries expire after 60 s, so a fill slower than N/60 s per second plateaus below N. Command: \`bench/conns.sh\`."
+    echo "Baseline: lvsd with a 1024-entry table, VmRSS $((BASE / 1024)) MB. The buckets and timer wheel are taken at start, the entries reserved and made resident as connections use them; SYN_RECV entries expire after 60 s, so a fill slower than N/60 s per second plateaus below N. Command: \`bench/conns.sh\`."
 } >>"$WORK/out.md"
 mkdir -p "$ROOT/bench/results"
 cp "$WORK/out.md" "$ROOT/bench/results/$OUT.md"

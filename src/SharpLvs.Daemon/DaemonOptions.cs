@@ -39,8 +39,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                receive ring holds
               --cpu N          pin the data-plane thread to CPU N (with --workers, worker
                                i to CPU N+i)
-              --connections N  connection table size (default 1048576); taken up front,
-                               about 170 bytes per connection; with --workers, shared
+              --connections N  connection table size (default 1048576); reserved up
+                               front, 136 bytes per live connection; with --workers, shared
                                out evenly, one table per worker
               --coalesce-us N  under load (frames closer together than N µs) gather frames
                                for a window of at most N µs per wake-up, sized for
