@@ -14,7 +14,7 @@ namespace SharpLvs.Core.Connections;
 /// its tick's window, <see cref="WindowStartMs"/>: the slot gives back the tick, since every
 /// filed tick lies in the 1024 after <c>_lastTick</c>, and the window starts at least a second
 /// before the present, so an expiry already past stays past and one up to 49 days ahead
-/// (ipvsadm allows 31) is exact. Longer expiries are held to 49 days.
+/// (lvsadm accepts timeouts up to 31 days) is exact. Longer expiries are held to 49 days.
 /// </remarks>
 public sealed partial class ConnectionTable
 {

@@ -13,7 +13,7 @@ public class ConnectionTableWheelTests
 {
     private const long T0 = 1_000_000;
 
-    // ipvsadm's largest timeout (MAX_TIMEOUT in ipvsadm.c: 31 days), past a signed 32-bit count of ms.
+    // lvsadm's largest timeout (CommandLineParser.MaxTimeout, 31 days), past a signed 32-bit count of ms.
     private const long ThirtyOneDaysMs = 86_400L * 31 * 1000;
 
     [Theory]
