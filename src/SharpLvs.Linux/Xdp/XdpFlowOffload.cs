@@ -26,7 +26,10 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
     private readonly Stack<int> _free = new(MaxDestinations);
     private readonly byte[] _counterValues;
     private readonly HashSet<int> _egress = [];
-    private int _used;
+
+    // The slots in use, packed, so that Poll (every turn of the worker) visits only those.
+    private readonly int[] _used = new int[MaxDestinations];
+    private int _usedCount;
     private long _nextFoldMs = long.MinValue;
     private long _offered;
     private long _refused;
@@ -50,6 +53,9 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
     public int Cpus { get; }
 
     public int FlowCapacity { get; private init; }
+
+    /// <summary>Destination slots in use (real servers with offered flows, or deleted ones not yet folded).</summary>
+    internal int DestinationsInUse => _usedCount;
 
     internal FastPathMaps Maps => new(_flows.Fd, _destinations.Fd, _counters.Fd);
 
@@ -147,38 +153,33 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
             _nextFoldMs = nowMs + FoldIntervalMs;
         }
 
-        if (_used == 0)
+        // Backwards: a freed slot is swapped with the last one, already visited.
+        for (var n = _usedCount - 1; n >= 0; n--)
         {
-            return;
-        }
-
-        for (var i = 0; i < _slots.Length; i++)
-        {
+            var i = _used[n];
             var slot = _slots[i];
-            if (slot.Server is not { } server)
-            {
-                continue;
-            }
-
+            var server = slot.Server!;
             if (slot.WrittenHop != server.NextHop || slot.WrittenAlive != server.Available)
             {
                 WriteDestination(i, slot, server);
             }
 
-            if (fold)
+            if (!fold)
             {
-                Fold(i, slot, totals);
+                continue;
             }
 
+            Fold(i, slot, totals);
+
             // A deleted server whose last flow is gone gives its slot back (counters folded).
-            if (!server.Available && slot.Flows <= 0 && fold)
+            if (!server.Available && slot.Flows <= 0)
             {
                 _slotOf.Remove(server);
                 slot.Server = null;
                 slot.ServiceStats = null;
                 slot.WrittenHop = null;
                 _free.Push(i);
-                _used--;
+                _used[n] = _used[--_usedCount];
             }
         }
     }
@@ -211,7 +212,7 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
         slot.Packets = 0;
         slot.Bytes = 0;
         _slotOf[server] = index;
-        _used++;
+        _used[_usedCount++] = index;
         WriteDestination(index, slot, server);
         return index;
     }

@@ -130,6 +130,37 @@ public class FastPathProgramTests
         Assert.Equal(XdpRedirect, after);
     }
 
+    [RootFact]
+    public void Poll_DeletedServerWithoutFlows_SlotFreedAndReusedWithZeroCounters()
+    {
+        using var ns = NetworkNamespace.Create("x");
+        var (inUseBefore, inUseAfter, newServerPackets) = ns.Run(() =>
+        {
+            using var lab = Lab.Create(1500);
+            lab.Program.TestRun(Udp(Udp4));
+            lab.Server.Available = false;
+            foreach (var flow in (FlowKey[])[Udp4, Tcp4, Tcp6])
+            {
+                lab.Offload.Withdraw(flow, lab.Server);
+            }
+
+            var before = lab.Offload.DestinationsInUse;
+            lab.Offload.Poll(10_000, lab.Totals);
+            var after = lab.Offload.DestinationsInUse;
+
+            // The slot comes back for another server, its counters from zero.
+            var other = new RealServer(Rip, 0, ForwardingMethod.DirectRouting, 1) { NextHop = lab.Server.NextHop };
+            Assert.True(lab.Offload.Offer(Udp4, other, lab.ServiceStats));
+            lab.Program.TestRun(Udp(Udp4));
+            lab.Offload.Poll(20_000, lab.Totals);
+            return (before, after, other.Stats.InPackets);
+        });
+
+        Assert.Equal(1, inUseBefore);
+        Assert.Equal(0, inUseAfter);
+        Assert.Equal(1, newServerPackets);
+    }
+
     [Fact]
     public void PossibleCpus_Parse_CountsRangesAndSingles()
     {
