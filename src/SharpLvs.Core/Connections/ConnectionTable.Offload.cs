@@ -67,7 +67,10 @@ public sealed partial class ConnectionTable
         return true;
     }
 
-    /// <summary>The expiry -Lc shows: an offloaded connection's counts from its last fast-path packet when that is later.</summary>
+    /// <summary>
+    /// The expiry -Lc shows and the connection dump saves: an offloaded connection's counts
+    /// from its last fast-path packet when that is later.
+    /// </summary>
     private long ListedExpiry(int index)
     {
         ref var entry = ref _entries[index];

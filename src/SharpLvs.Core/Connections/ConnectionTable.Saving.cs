@@ -62,7 +62,7 @@ public sealed partial class ConnectionTable
                     templates[i] = into.Count;
                 }
 
-                into.Add(ToSaved(ref entry, service.Key, server, template, ExpiresMs(i) - nowMs));
+                into.Add(ToSaved(ref entry, service.Key, server, template, ListedExpiry(i) - nowMs));
             }
         }
 

@@ -100,6 +100,20 @@ public class FlowOffloadTests
     }
 
     [Fact]
+    public void Save_OffloadedFlowSeenSince_SavesTheTimeLeftAfterItsLastPacket()
+    {
+        var (lab, offload) = Lab();
+        lab.Run(FrameBuilder.Udp(DirectorMac, ClientMac, Client, 40000, Vip, 53, "q"u8), T0);
+        var udpMs = lab.Connections.Timeouts.UdpMilliseconds;
+        offload.Flows[DnsFlow] = T0 + 100_000;
+
+        var saved = new List<SavedConnection>();
+        Assert.Equal(0, lab.Connections.Save(saved, lab.Holder.Current, T0 + 150_000));
+
+        Assert.Equal(T0 + 100_000 + udpMs - (T0 + 150_000), Assert.Single(saved).RemainingMs);
+    }
+
+    [Fact]
     public void Expire_OffloadedFlowIdle_ExpiresOnTime()
     {
         var (lab, offload) = Lab();
