@@ -60,7 +60,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                run on; at most 64), each with its own thread, rings
                                and connection table; the kernel steers each flow to
                                the worker that owns it by its client (PACKET_FANOUT,
-                               docs/workers.md); af_packet only for now
+                               docs/workers.md); af_packet only for now (xdp
+                               refuses N > 1, auto takes af_packet)
               --fast-path      with --port xdp or auto: the XDP program forwards the
                                packets of established Direct-Routing connections itself
                                (MAC rewrite, XDP_TX); lvsd still schedules every new

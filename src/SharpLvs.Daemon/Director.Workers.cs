@@ -22,6 +22,16 @@ internal sealed partial class Director
     private SteeringPlan? _steeringPlan;
     private string _lastWorkersReport = string.Empty;
 
+    /// <summary>Refuses what several workers cannot do yet, before anything on the host changes.</summary>
+    private void CheckWorkers()
+    {
+        var count = _options.ResolveWorkers();
+        if (count > 1 && _options.Port == PacketPortKind.Xdp)
+        {
+            throw new DirectorStartException($"--workers {count} needs --port af_packet (or auto): the XDP port runs one worker for now");
+        }
+    }
+
     private void StartWorkers(InterfaceCatalog catalog, AfPacketPortOptions portOptions)
     {
         var count = _options.ResolveWorkers();
@@ -37,11 +47,7 @@ internal sealed partial class Director
         }
         else
         {
-            if (_options.Port != PacketPortKind.AfPacket)
-            {
-                throw new DirectorStartException($"--workers {count} needs --port af_packet: the XDP port runs one worker for now");
-            }
-
+            // --port xdp was refused before the host was touched (CheckWorkers); auto settles for AF_PACKET.
             _fanout = new FanoutGroups(count);
             var served = catalog.Served.Select(s => s.IfIndex).ToArray();
             var ports = new ILinkPort[count];
@@ -53,7 +59,8 @@ internal sealed partial class Director
 
             _ports = ports;
             _port = ports[0];
-            LogPort($"AF_PACKET rings on {string.Join(", ", catalog.Served.Select(s => s.Name))} for {count} workers, one PACKET_FANOUT group per interface");
+            LogPort($"AF_PACKET rings on {string.Join(", ", catalog.Served.Select(s => s.Name))} for {count} workers, one PACKET_FANOUT group per interface"
+                + (_options.Port == PacketPortKind.Auto ? " (--port auto: the XDP port runs one worker)" : string.Empty));
 
             var nextHops = new NextHopCache(lanes: count);
             var totals = new IpvsStats();

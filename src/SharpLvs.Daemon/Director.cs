@@ -72,6 +72,8 @@ internal sealed partial class Director : IDisposable
 
     private void StartAll()
     {
+        CheckWorkers();
+
         // The control socket first: it is the one-lvsd-per-namespace lock, taken before the
         // host is touched.
         _handler = new RuleSetHandler(

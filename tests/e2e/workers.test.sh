@@ -127,4 +127,11 @@ for i in 1 2 3; do
 done
 persist=$(lab_lvsadm -Ln --persistent-conn | awk '$1 == "->" && $2 ~ /:8080$/ && $4 ~ /^[0-9]+$/ { n += $4 } END { print n + 0 }')
 ((persist == 1)) || fail "expected one template (PersistConn), listing says $persist: $(lab_lvsadm -Ln --persistent-conn)"
+
+step "--port xdp refuses several workers, saying why"
+lab_stop_lvsd || fail "lvsd did not stop cleanly"
+if lab_start_lvsd --interface eth0 --interface eth1 --workers 2 --port xdp 2>/dev/null; then
+    fail "lvsd --port xdp --workers 2 started"
+fi
+grep -q -- "--workers 2 needs --port af_packet (or auto)" "$LAB_LVSD_LOG" || fail "no clear start error: $(tail -n 5 "$LAB_LVSD_LOG")"
 pass
