@@ -107,7 +107,7 @@ internal sealed partial class Director
         var plan = SteeringPlan.For(table);
         if (_fanout.Update(plan) is { } error)
         {
-            LogSteeringFailed(error);
+            LogFanoutFailed(error);
             return;
         }
 
@@ -151,4 +151,7 @@ internal sealed partial class Director
 
     [LoggerMessage(110, LogLevel.Information, "workers: {Text}")]
     private partial void LogWorkers(string text);
+
+    [LoggerMessage(111, LogLevel.Error, "workers: the steering program was not replaced, the previous one steers on (flows of the changed services may reach a worker that does not own them): {Reason}")]
+    private partial void LogFanoutFailed(string reason);
 }

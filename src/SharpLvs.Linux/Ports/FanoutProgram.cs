@@ -14,6 +14,9 @@ namespace SharpLvs.Linux.Ports;
 /// <item>to a VIP: the hash of the source (the client), under the VIP's persistence mask;</item>
 /// <item>from a NAT real server (RIP): the hash of the destination (the client), under the
 /// same mask as the VIPs it serves (<see cref="SteeringPlan"/>);</item>
+/// <item>an ICMP error is steered by the packet it quotes, which the director sent: to a VIP
+/// (quoting VIP → CIP) by the quoted destination, to a LIP by the quoted local port, any
+/// other (quoting CIP → RIP, from a router) by the quoted source;</item>
 /// <item>anything else: the hash of the source (whatever is not the director's: that it
 /// lands on some worker is all that matters).</item>
 /// </list>
@@ -28,8 +31,8 @@ internal static class FanoutProgram
     // linux/filter.h: SKF_AD_OFF + SKF_AD_PROTOCOL, the skb's protocol in host order.
     private const uint AncillaryProtocol = 0xFFFFF000;
 
-    private const ushort LdW = 0x20, LdH = 0x28, LdB = 0x30, LdHInd = 0x48, LdxMsh = 0xB1;
-    private const ushort JaK = 0x05, JeqK = 0x15, JsetK = 0x45;
+    private const ushort LdW = 0x20, LdH = 0x28, LdB = 0x30, LdWInd = 0x40, LdHInd = 0x48, LdBInd = 0x50, LdxMsh = 0xB1;
+    private const ushort JaK = 0x05, JeqK = 0x15, JgeK = 0x35, JsetK = 0x45;
     private const ushort RetK = 0x06, RetA = 0x16;
     private const ushort RshK = 0x74, XorX = 0xAC, MulK = 0x24, ModK = 0x94, AndK = 0x54, Tax = 0x07;
 
@@ -62,23 +65,27 @@ internal static class FanoutProgram
         foreach (var vip in vips.Where(a => a.Address.IsIPv4))
         {
             b.Emit(JeqK, vip.Address.V4, 0, 1);
-            b.Jump(vip.IsMasked ? $"v4-src/{vip.V4Mask:x}" : "v4-src");
+            b.Jump($"v4-vip/{vip.V4Mask:x}");
         }
 
         b.Emit(LdW, 12);
         foreach (var rip in rips.Where(a => a.Address.IsIPv4))
         {
             b.Emit(JeqK, rip.Address.V4, 0, 1);
-            b.Jump(rip.IsMasked ? $"v4-dst/{rip.V4Mask:x}" : "v4-dst");
+            b.Jump($"v4-dst/{rip.V4Mask:x}");
         }
 
-        b.Jump("v4-src");
+        // Neither: an ICMP error about a request the director forwarded (from a router between
+        // it and a NAT real server) quotes CIP → RIP; anything else is hashed on its source.
+        b.IcmpErrorV4("v4-src");
+        b.Emit(LdWInd, 20);
+        b.Jump("mix");
 
         b.Label("v4-lip");
         b.Emit(LdB, 9);
         b.Emit(JeqK, 6, 2, 0);
         b.Emit(JeqK, 17, 1, 0);
-        b.Jump("v4-src");
+        b.Jump("v4-lip-icmp");
 
         // A later fragment (offset != 0) has no port: hashed like any other packet.
         b.Emit(LdH, 6);
@@ -89,22 +96,34 @@ internal static class FanoutProgram
         b.Emit(ModK, (uint)workers);
         b.Emit(RetA, 0);
 
-        b.Label("v4-src");
-        b.Emit(LdW, 12);
-        b.Jump("mix");
-        b.Label("v4-dst");
-        b.Emit(LdW, 16);
-        b.Jump("mix");
-        foreach (var mask in vips.Concat(rips).Where(a => a.Address.IsIPv4 && a.IsMasked).Select(a => a.V4Mask).Distinct())
+        // An ICMP error to a LIP quotes LIP:lport → RIP:rport (an inner header of 20 bytes).
+        b.Label("v4-lip-icmp");
+        b.IcmpErrorV4("v4-src");
+        b.Emit(LdHInd, 28);
+        b.Emit(ModK, (uint)workers);
+        b.Emit(RetA, 0);
+
+        // The client's network under a VIP's persistence netmask (SteeredAddress.Network); an
+        // ICMP error to a VIP quotes a reply VIP → CIP, whose destination is the client.
+        foreach (var mask in vips.Where(a => a.Address.IsIPv4).Select(a => a.V4Mask).Distinct())
         {
-            // The client's network under a persistence netmask (SteeredAddress.Network).
-            foreach (var (side, offset) in (ReadOnlySpan<(string, uint)>)[("src", 12), ("dst", 16)])
-            {
-                b.Label($"v4-{side}/{mask:x}");
-                b.Emit(LdW, offset);
-                b.Emit(AndK, mask);
-                b.Jump("mix");
-            }
+            b.Label($"v4-vip/{mask:x}");
+            b.IcmpErrorV4($"v4-vip-own/{mask:x}");
+            b.Emit(LdWInd, 24);
+            b.And(mask);
+            b.Jump("mix");
+            b.Label($"v4-vip-own/{mask:x}");
+            b.Emit(LdW, 12);
+            b.And(mask);
+            b.Jump("mix");
+        }
+
+        foreach (var mask in rips.Where(a => a.Address.IsIPv4).Select(a => a.V4Mask).Distinct())
+        {
+            b.Label($"v4-dst/{mask:x}");
+            b.Emit(LdW, 16);
+            b.And(mask);
+            b.Jump("mix");
         }
 
         b.Label("v6");
@@ -115,7 +134,7 @@ internal static class FanoutProgram
 
         foreach (var vip in vips.Where(a => !a.Address.IsIPv4))
         {
-            b.MatchV6(24, vip.Address, $"v6-src/{vip.V6Bits}");
+            b.MatchV6(24, vip.Address, $"v6-vip/{vip.V6Bits}");
         }
 
         foreach (var rip in rips.Where(a => !a.Address.IsIPv4))
@@ -123,7 +142,10 @@ internal static class FanoutProgram
             b.MatchV6(8, rip.Address, $"v6-dst/{rip.V6Bits}");
         }
 
-        b.Jump("v6-src/128");
+        // As IPv4; the quoted header starts at 48 (fixed header and ICMPv6 header).
+        b.IcmpErrorV6("v6-src");
+        b.FoldV6(56, 128);
+        b.Jump("mix");
 
         // The next header right after the fixed header only: a fragment header (44) means no
         // port here, and the packet is hashed like any other.
@@ -131,20 +153,40 @@ internal static class FanoutProgram
         b.Emit(LdB, 6);
         b.Emit(JeqK, 6, 2, 0);
         b.Emit(JeqK, 17, 1, 0);
-        b.Jump("v6-src/128");
+        b.Jump("v6-lip-icmp");
         b.Emit(LdH, 42);
         b.Emit(ModK, (uint)workers);
         b.Emit(RetA, 0);
+        b.Label("v6-lip-icmp");
+        b.IcmpErrorV6("v6-src");
+        b.Emit(LdH, 88);
+        b.Emit(ModK, (uint)workers);
+        b.Emit(RetA, 0);
 
-        foreach (var bits in vips.Concat(rips).Where(a => !a.Address.IsIPv4).Select(a => a.V6Bits).Append(128).Distinct())
+        foreach (var bits in vips.Where(a => !a.Address.IsIPv4).Select(a => a.V6Bits).Distinct())
         {
-            b.Label($"v6-src/{bits}");
+            b.Label($"v6-vip/{bits}");
+            b.IcmpErrorV6($"v6-vip-own/{bits}");
+            b.FoldV6(72, bits);
+            b.Jump("mix");
+            b.Label($"v6-vip-own/{bits}");
             b.FoldV6(8, bits);
             b.Jump("mix");
+        }
+
+        foreach (var bits in rips.Where(a => !a.Address.IsIPv4).Select(a => a.V6Bits).Distinct())
+        {
             b.Label($"v6-dst/{bits}");
             b.FoldV6(24, bits);
             b.Jump("mix");
         }
+
+        // Classic BPF jumps forward only: the shared tails come last.
+        b.Label("v4-src");
+        b.Emit(LdW, 12);
+        b.Jump("mix");
+        b.Label("v6-src");
+        b.FoldV6(8, 128);
 
         // FlowSteering.AddressHash's mix, then the worker.
         b.Label("mix");
@@ -178,6 +220,48 @@ internal static class FanoutProgram
         }
 
         public void Label(string name) => _labels[name] = _code.Count;
+
+        /// <summary>A &amp;= <paramref name="mask"/>, unless it keeps every bit.</summary>
+        public void And(uint mask)
+        {
+            if (mask != uint.MaxValue)
+            {
+                Emit(AndK, mask);
+            }
+        }
+
+        /// <summary>
+        /// Falls through, X = the IPv4 header's length, for an ICMP error that quotes a
+        /// packet (destination unreachable, source quench, time exceeded, parameter problem;
+        /// not in a later fragment); jumps to <paramref name="notError"/> otherwise.
+        /// </summary>
+        public void IcmpErrorV4(string notError)
+        {
+            Emit(LdB, 9);
+            Emit(JeqK, 1, 1, 0);
+            Jump(notError);
+            Emit(LdH, 6);
+            Emit(JsetK, 0x1FFF, 0, 1);
+            Jump(notError);
+            Emit(LdxMsh, 0);
+            Emit(LdBInd, 0);
+            Emit(JeqK, 3, 4, 0);
+            Emit(JeqK, 4, 3, 0);
+            Emit(JeqK, 11, 2, 0);
+            Emit(JeqK, 12, 1, 0);
+            Jump(notError);
+        }
+
+        /// <summary>Falls through for an ICMPv6 error (type below 128) right after the fixed header; jumps to <paramref name="notError"/> otherwise.</summary>
+        public void IcmpErrorV6(string notError)
+        {
+            Emit(LdB, 6);
+            Emit(JeqK, 58, 1, 0);
+            Jump(notError);
+            Emit(LdB, 40);
+            Emit(JgeK, 128, 0, 1);
+            Jump(notError);
+        }
 
         /// <summary>Jumps to <paramref name="label"/> when the 16 bytes at <paramref name="offset"/> are <paramref name="address"/>.</summary>
         public void MatchV6(uint offset, InetAddress address, string label)
@@ -221,7 +305,14 @@ internal static class FanoutProgram
             var code = _code.ToArray();
             foreach (var (at, label) in _jumps)
             {
-                code[at].K = (uint)(_labels[label] - at - 1);
+                // bpf_check_classic takes forward jumps only.
+                var offset = _labels[label] - at - 1;
+                if (offset < 0)
+                {
+                    throw new InvalidOperationException($"backward jump to {label}");
+                }
+
+                code[at].K = (uint)offset;
             }
 
             return code;

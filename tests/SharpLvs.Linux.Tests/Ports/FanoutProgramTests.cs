@@ -105,6 +105,57 @@ public class FanoutProgramTests
         Assert.All(clients, client => Assert.Equal(expected, Run(Ip(client, MaskedVip6, 17, 40000, 53))));
     }
 
+    [Theory]
+    [MemberData(nameof(Clients))]
+    public void Run_IcmpErrorsAboutAFlow_WorkerOfItsClient(string clientText)
+    {
+        var client = InetAddress.Parse(clientText);
+        var v4 = client.IsIPv4;
+        var router = InetAddress.Parse(v4 ? "198.18.1.1" : "fd00:198:18:2::1");
+        var expected = FlowSteering.WorkerForClient(client, Workers);
+
+        // Fragmentation needed / packet too big for a NAT reply VIP → CIP, sent to the VIP.
+        var aboutReply = Icmp(router, v4 ? Vip : Vip6, Ip(v4 ? Vip : Vip6, client, 6, 80, 40000));
+
+        // Time exceeded for a forwarded request CIP → RIP, sent back to the client by a router.
+        var aboutRequest = Icmp(router, client, Ip(client, v4 ? Rip : Rip6, 6, 40000, 8080));
+
+        Assert.Equal((expected, expected), (Run(aboutReply), Run(aboutRequest)));
+    }
+
+    [Theory]
+    [InlineData(5001)]
+    [InlineData(5002)]
+    public void Run_IcmpErrorToLocalAddress_WorkerOfTheQuotedLocalPort(int localPort)
+    {
+        var expected = FlowSteering.WorkerForLocalPort((ushort)localPort, Workers);
+
+        Assert.Equal(expected, Run(Icmp(Rip, Lip, Ip(Lip, Rip, 17, (ushort)localPort, 8081))));
+        Assert.Equal(expected, Run(Icmp(Rip6, Lip6, Ip(Lip6, Rip6, 17, (ushort)localPort, 8081))));
+    }
+
+    [Fact]
+    public void Run_EchoRequestToVip_HashedOnItsSource()
+    {
+        var client = InetAddress.Parse("198.19.0.7");
+        var echo = Icmp(client, Vip, new byte[28]);
+        echo[20] = 8;
+
+        Assert.Equal(FlowSteering.WorkerForClient(client, Workers), Run(echo));
+    }
+
+    [Fact]
+    public unsafe void Build_Program_TheKernelsClassicCheckerTakesIt()
+    {
+        // SO_ATTACH_FILTER runs the same checks (bpf_check_classic) as PACKET_FANOUT_DATA, unprivileged.
+        using var socket = Interop.OpenSocket(2, 2, 0, "socket(AF_INET, SOCK_DGRAM)");
+        fixed (Interop.SockFilter* code = Program)
+        {
+            var fprog = new Interop.SockFprog { Length = (ushort)Program.Length, Filter = code };
+            Assert.Equal(0, Interop.SetSockOpt(socket.Fd, 1, 26, &fprog, sizeof(Interop.SockFprog)));
+        }
+    }
+
     [Fact]
     public void Run_NotIp_WorkerZero()
     {
@@ -152,6 +203,19 @@ public class FanoutProgramTests
         return v6;
     }
 
+    /// <summary>An ICMP error (destination unreachable, code 4 / ICMPv6 packet too big) quoting <paramref name="quoted"/>.</summary>
+    private static byte[] Icmp(InetAddress source, InetAddress destination, byte[] quoted)
+    {
+        var outer = Ip(source, destination, source.IsIPv4 ? (byte)1 : (byte)58, 0, 0);
+        var header = source.IsIPv4 ? 20 : 40;
+        var packet = new byte[header + 8 + quoted.Length];
+        outer.AsSpan(0, header).CopyTo(packet);
+        packet[header] = source.IsIPv4 ? (byte)3 : (byte)2;
+        packet[header + 1] = source.IsIPv4 ? (byte)4 : (byte)0;
+        quoted.CopyTo(packet.AsSpan(header + 8));
+        return packet;
+    }
+
     private static int Run(byte[] packet, ushort protocol = 0) =>
         (int)(Interpret(Program, packet, protocol != 0 ? protocol : (ushort)(packet[0] >> 4 == 6 ? 0x86DD : 0x0800)) % Workers);
 
@@ -164,15 +228,15 @@ public class FanoutProgramTests
             var i = program[pc];
             switch (i.Code)
             {
-                case 0x20 or 0x28 or 0x30 or 0x48:
-                    var size = i.Code switch { 0x20 => 4, 0x30 => 1, _ => 2 };
+                case 0x20 or 0x28 or 0x30 or 0x40 or 0x48 or 0x50:
+                    var size = i.Code switch { 0x20 or 0x40 => 4, 0x30 or 0x50 => 1, _ => 2 };
                     if (i.K == 0xFFFFF000)
                     {
                         a = protocol;
                         break;
                     }
 
-                    var at = (long)i.K + (i.Code == 0x48 ? x : 0);
+                    var at = (long)i.K + (i.Code is 0x40 or 0x48 or 0x50 ? x : 0);
                     if (at + size > packet.Length)
                     {
                         return 0;
@@ -189,6 +253,8 @@ public class FanoutProgramTests
                     x = (uint)(4 * (packet[i.K] & 0xF));
                     break;
                 case 0x05:
+                    // The kernel takes forward jumps only (bpf_check_classic).
+                    Assert.InRange(i.K, 0u, (uint)(program.Length - pc - 2));
                     pc += (int)i.K;
                     break;
                 case 0x15:
@@ -196,6 +262,9 @@ public class FanoutProgramTests
                     break;
                 case 0x45:
                     pc += (a & i.K) != 0 ? i.JumpTrue : i.JumpFalse;
+                    break;
+                case 0x35:
+                    pc += a >= i.K ? i.JumpTrue : i.JumpFalse;
                     break;
                 case 0x06:
                     return i.K;
