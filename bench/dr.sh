@@ -22,6 +22,9 @@
 #             first packet only. The bridge port pd gets an XDP_PASS program (lab/lib/
 #             xdp_pass.py): a veth takes XDP_TX frames only when it runs one itself; pd's NAPI
 #             then runs on CPU 1 and is counted as the director's (a NIC would not need it)
+#   lvsd-fastg lvsd-fast with --xdp-mode generic: the kernel runs the program on the skb in
+#             netif_receive_skb, after RPS, on CPU 1 (no threaded NAPI, no XDP_PASS on pd,
+#             no skb ↔ XDP frame conversions on veth)
 #   lvsd-tun  lvsd with -i (IP-in-IP to the real server, which counts the wrapped frames at
 #             its ingress: this kernel has no ipip module to unwrap them)
 #   lvsd-alt  DR with another build or other flags, for A/B runs: $LVSD_ALT (default bin/lvsd)
@@ -120,7 +123,7 @@ fi
 case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
         echo "dr.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd / /')
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd-fastg / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -163,6 +166,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+# shellcheck source=bench/lib/xdp.sh
+. "$ROOT/bench/lib/xdp.sh"
 
 for ns in "$GEN" "$DIR" "$RS" "$BR"; do
     ip netns add "$ns"
@@ -309,7 +314,7 @@ table ip lvsbnat {
 }
 EOF
             ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-alt|lvsd-tun)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-fastg|lvsd-alt|lvsd-tun)
             ip -n "$GEN" neigh replace $VIP lladdr "$DIR_MAC" dev g0 nud permanent; DST_MAC=$DIR_MAC
             # shellcheck disable=SC2086
             local placement="" binary=$LVSD
@@ -317,6 +322,7 @@ EOF
             [ "$1" = lvsd-poll ] && placement="$placement --coalesce-us 0"
             [ "$1" = lvsd-xdp ] && placement="$placement --port xdp"
             [ "$1" = lvsd-fast ] && placement="$placement --port xdp --fast-path"
+            [ "$1" = lvsd-fastg ] && placement="$placement --port xdp --xdp-mode generic --fast-path"
             [ "$1" = lvsd-alt ] && { binary=$LVSD_ALT; placement="$placement $LVSD_ALT_ARGS"; }
             # shellcheck disable=SC2086
             ip netns exec "$DIR" nice -n "$NICE" taskset -c 1 "$binary" $LVSD_ARGS $placement --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
@@ -327,12 +333,10 @@ EOF
                 alive "$LVSD_PID" || { echo "dr.sh: lvsd exited:" >&2; cat "$WORK/lvsd.log" >&2; return 1; }
                 sleep 0.1
             done
-            case "$1" in lvsd-xdp|lvsd-fast) pin_napi || return 1 ;; esac
+            case "$1" in lvsd-xdp|lvsd-fast) xdp_pin_napi "$DIR" d0 "$LVSD_SCHED" || return 1 ;; esac
             if [ "$1" = lvsd-fast ]; then
-                ip netns exec "$BR" python3 "$ROOT/lab/lib/xdp_pass.py" pd >"$WORK/xdp-pass.log" 2>&1 &
-                XDP_PASS_PID=$!; PIDS+=("$XDP_PASS_PID")
-                for i in $(seq 1 50); do grep -q attached "$WORK/xdp-pass.log" && break; sleep 0.1; done
-                grep -q attached "$WORK/xdp-pass.log" || { echo "dr.sh: xdp_pass on pd:" >&2; cat "$WORK/xdp-pass.log" >&2; return 1; }
+                XDP_PASS_PID=$(xdp_pass_start "$BR" pd "$WORK/xdp-pass.log") || return 1
+                PIDS+=("$XDP_PASS_PID")
             fi
             local flag=-u method=-g
             [ "$L4" = tcp ] && flag=-t
@@ -345,24 +349,6 @@ EOF
             ;;
     esac
 }
-# lvsd-xdp: the XDP program (attached by lvsd, which creates d0's NAPI) runs in that NAPI.
-# Threaded, it is a kthread "napi/d0-ID" (IDs are global, so ours is the one that appears
-# now) pinned to CPU 1 beside lvsd, instead of the sender's softirq on CPU 0.
-pin_napi() {
-    local before after pid
-    before=$(pgrep -x 'napi/d0-[0-9]*' | sort)
-    in_ns "$DIR" sh -c 'echo 1 > /sys/class/net/d0/threaded'
-    sleep 0.2
-    after=$(pgrep -x 'napi/d0-[0-9]*' | sort)
-    pid=$(comm -13 <(echo "$before") <(echo "$after") | head -n 1)
-    [ -n "$pid" ] || { echo "dr.sh: no threaded NAPI kthread for d0 (is the XDP program attached?)" >&2; return 1; }
-    taskset -pc 1 "$pid" >/dev/null
-    # Unthreaded, this work is softirq, which preempts every task; as a kthread it would
-    # queue behind the machine's other load and veth's 256-frame ring would overflow. With
-    # lvsd SCHED_FIFO, the kthread gets the same policy and priority (they take turns).
-    [ "$LVSD_SCHED" = fifo ] && chrt -f -p 50 "$pid"
-    echo "dr.sh: lvsd-xdp: d0's NAPI is kthread $pid ($(cat "/proc/$pid/comm")), pinned to CPU 1 ($(chrt -p "$pid" | head -n 1 | sed 's/.*: //'))" >&2
-}
 teardown() {
     case "$1" in
         kernel) in_ns "$DIR" nft delete table netdev lvsbench ;;
@@ -371,11 +357,11 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             # Forget the connections, so the next round's SYNs are new ones again.
             in_ns "$DIR" sh -c 'command -v conntrack >/dev/null && conntrack -F >/dev/null 2>&1' || true ;;
-        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-alt|lvsd-tun)
+        lvsd|lvsd-nat|lvsd-poll|lvsd-xdp|lvsd-fast|lvsd-fastg|lvsd-alt|lvsd-tun)
             if [ "$1" = lvsd-xdp ] || [ "$1" = lvsd-fast ]; then
                 # Where frames went: redirected to AF_XDP, sent by the fast path, or dropped by veth (ring full).
                 echo "dr.sh: $1: d0 $(in_ns "$DIR" ethtool -S d0 | awk '/rx_queue_0_(xdp_redirect|xdp_tx|drops|xdp_drops):/ { printf "%s %s ", $1, $2 }')" >&2
-                in_ns "$DIR" sh -c 'echo 0 > /sys/class/net/d0/threaded'
+                xdp_unpin_napi "$DIR" d0
             fi
             if [ "$1" = lvsd-fast ]; then
                 stop_pid "$XDP_PASS_PID"

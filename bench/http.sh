@@ -9,8 +9,9 @@
 #   lvsd      bin/lvsd --realtime --cpu 1, lvsadm -A -t VIP:80 -s rr; -a -r RIP -g
 #   lvsd-nat  the same with -m (skipped with a note when this lvsd does not take -m)
 #   lvsd-xdp  lvsd DR with --port xdp (AF_XDP); lvsd-fast: with --port xdp --fast-path (the XDP
-#             program forwards established packets itself, docs/fast-path.md); both count their
-#             XDP work on CPU 1 as bench/dr.sh does (bench/lib/xdp.sh). Not in the default set.
+#             program forwards established packets itself, docs/fast-path.md); lvsd-fastg: the
+#             same with --xdp-mode generic; all count their XDP work on CPU 1 as bench/dr.sh
+#             does (bench/lib/xdp.sh). Not in the default set.
 #
 # Cells: 1 and 50 connections, keep-alive and a new connection per request
 # (`-H 'Connection: close'`; the client sets tcp_tw_reuse=1 and ip_local_port_range 1024 65535,
@@ -76,7 +77,7 @@ fi
 case " $CANDIDATES " in *" lvsd"*)
     if [ ! -x "$LVSD" ] || [ ! -x "$LVSADM" ]; then
         echo "http.sh: bin/lvsd or bin/lvsadm missing: skipping the lvsd candidates" >&2
-        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd / /')
+        CANDIDATES=$(echo " $CANDIDATES " | sed 's/ lvsd-nat / /; s/ lvsd-xdp / /; s/ lvsd-fast / /; s/ lvsd-fastg / /; s/ lvsd / /')
     fi ;;
 esac
 
@@ -222,12 +223,13 @@ EOF
             local i
             for i in $(seq 1 50); do in_ns "$DIR" sh -c "ss -ltn | grep -q '$VIP:80'" && break; sleep 0.1; done
             ;;
-        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast)
+        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast|lvsd-fastg)
             client_to "$DIR_MAC"
             [ "$1" = lvsd-nat ] && rs_via_director
             local port=()
             [ "$1" = lvsd-xdp ] && port=(--port xdp)
             [ "$1" = lvsd-fast ] && port=(--port xdp --fast-path)
+            [ "$1" = lvsd-fastg ] && port=(--port xdp --xdp-mode generic --fast-path)
             ip netns exec "$DIR" nice -n -15 taskset -c 1 "$LVSD" --interface d0 --realtime --cpu 1 "${port[@]}" --state-file "$WORK/lvsd.rules" >"$WORK/lvsd.log" 2>&1 &
             LVSD_PID=$!; PIDS+=("$LVSD_PID")
             local i
@@ -255,7 +257,7 @@ teardown() {
             in_ns "$DIR" sysctl -qw net.ipv4.ip_forward=0
             rs_direct ;;
         haproxy) stop_pid "$HAPROXY_PID"; HAPROXY_PID=""; ip -n "$DIR" addr del $VIP/32 dev lo ;;
-        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast)
+        lvsd|lvsd-nat|lvsd-xdp|lvsd-fast|lvsd-fastg)
             case "$1" in lvsd-xdp|lvsd-fast) xdp_unpin_napi "$DIR" d0 ;; esac
             stop_pid "$XDP_PASS_PID"; XDP_PASS_PID=""
             alive "$LVSD_PID" || echo "http.sh: lvsd ended by itself (log below)" >&2

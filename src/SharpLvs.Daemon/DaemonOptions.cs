@@ -15,7 +15,8 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         Usage: lvsd [--interface IF]... [--no-arp] [--tunable NAME=VALUE]...
                     [--realtime] [--cpu N] [--connections N] [--coalesce-us N]
                     [--ring-frames N] [--port af_packet|xdp|auto] [--workers N|auto]
-                    [--fast-path] [--fast-path-flows N] [--state-file PATH]
+                    [--xdp-mode native|generic] [--fast-path] [--fast-path-flows N]
+                    [--state-file PATH]
 
         The SharpLVS director daemon. Runs in the foreground in the current network
         namespace (one lvsd per namespace, as the kernel has one IPVS table per namespace)
@@ -56,6 +57,10 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                                rest (ARP, ICMP, ...) to the AF_PACKET rings; xdp refuses
                                to start where the program cannot attach in native mode,
                                auto falls back to af_packet there (the log says why)
+              --xdp-mode MODE  native (default: the driver runs the program on the
+                               frame) or generic (the kernel runs it on the skb, after
+                               RPS, on any device; for drivers without native XDP, and
+                               on veth, where it avoids converting frames)
               --workers N      data-plane workers (default 1; auto: one per CPU lvsd may
                                run on; at most 64), each with its own thread, rings
                                and connection table; the kernel steers each flow to
@@ -106,6 +111,9 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
 
     /// <summary>How frames reach the data plane (--port).</summary>
     public PacketPortKind Port { get; init; } = PacketPortKind.AfPacket;
+
+    /// <summary>Attach the XDP program in generic (skb) mode instead of native (--xdp-mode generic).</summary>
+    public bool XdpGeneric { get; init; }
 
     /// <summary>The XDP established-flow fast path (--fast-path).</summary>
     public bool FastPath { get; init; }
@@ -160,6 +168,7 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
         var port = PacketPortKind.AfPacket;
         var workers = 1;
         var fastPath = false;
+        bool? xdpGeneric = null;
         int? fastPathFlows = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -273,6 +282,21 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
                 case "--fast-path":
                     fastPath = true;
                     break;
+                case "--xdp-mode":
+                    xdpGeneric = i + 1 < args.Length ? args[i + 1] switch
+                    {
+                        "native" => false,
+                        "generic" => true,
+                        _ => null,
+                    } : null;
+                    if (xdpGeneric is null)
+                    {
+                        error = "--xdp-mode needs native or generic";
+                        return null;
+                    }
+
+                    i++;
+                    break;
                 case "--fast-path-flows":
                     if (!TryCount(args, i, 1 << 24, out var flows) || flows < 1)
                     {
@@ -298,8 +322,15 @@ internal sealed record DaemonOptions(IReadOnlyList<string> Interfaces, bool Answ
             return null;
         }
 
+        if (xdpGeneric is not null && port == PacketPortKind.AfPacket)
+        {
+            error = "--xdp-mode needs --port xdp or auto";
+            return null;
+        }
+
         return new DaemonOptions(interfaces, answerArp, help)
         {
+            XdpGeneric = xdpGeneric ?? false,
             FastPath = fastPath,
             FastPathFlows = fastPathFlows ?? Math.Min(connections, MaxDefaultFastPathFlows),
             Tunables = tunables,

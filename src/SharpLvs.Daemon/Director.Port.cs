@@ -50,7 +50,7 @@ internal sealed partial class Director
                 try
                 {
                     var queues = ReceiveQueues(nic.Name);
-                    steering.Attach(nic.IfIndex, queues);
+                    steering.Attach(nic.IfIndex, queues, _options.XdpGeneric);
                     attached.Add(new XdpInterface(nic.IfIndex, nic.Name, nic.Link.Mac, queues));
                 }
                 catch (LinuxException e) when (_options.Port == PacketPortKind.Auto)
@@ -78,7 +78,7 @@ internal sealed partial class Director
             foreach (var (ifIndex, queue, zeroCopy) in port.Sockets)
             {
                 var name = catalog.Served.First(s => s.IfIndex == ifIndex).Name;
-                LogPort($"AF_XDP ({(zeroCopy ? "zero-copy" : "copy mode")}) on {name} queue {queue}, XDP program attached in native mode");
+                LogPort($"AF_XDP ({(zeroCopy ? "zero-copy" : "copy mode")}) on {name} queue {queue}, XDP program attached in {(_options.XdpGeneric ? "generic" : "native")} mode");
             }
 
             foreach (var line in fallbacks)

@@ -67,20 +67,24 @@ internal sealed unsafe class BpfProgram : IDisposable
         }
     }
 
-    /// <summary>Attaches to <paramref name="ifIndex"/> in native (driver) mode; the returned link detaches when disposed or when lvsd dies.</summary>
-    public FileDescriptorHandle AttachXdp(int ifIndex)
+    /// <summary>
+    /// Attaches to <paramref name="ifIndex"/> in native (driver) mode, or in generic mode (the
+    /// kernel runs the program on the skb in netif_receive_skb, after RPS, for any device);
+    /// the returned link detaches when disposed or when lvsd dies.
+    /// </summary>
+    public FileDescriptorHandle AttachXdp(int ifIndex, bool generic = false)
     {
         var attr = new Interop.BpfLinkCreateAttr
         {
             ProgFd = (uint)Fd,
             TargetIfIndex = (uint)ifIndex,
             AttachType = Interop.BPF_XDP,
-            Flags = Interop.XDP_FLAGS_DRV_MODE,
+            Flags = generic ? Interop.XDP_FLAGS_SKB_MODE : Interop.XDP_FLAGS_DRV_MODE,
         };
         var fd = Interop.Bpf(Interop.BPF_LINK_CREATE, ref attr);
         if (fd < 0)
         {
-            ThrowHelper.ThrowErrno($"bpf(BPF_LINK_CREATE xdp, native mode, ifindex {ifIndex})", Interop.Errors.Last);
+            ThrowHelper.ThrowErrno($"bpf(BPF_LINK_CREATE xdp, {(generic ? "generic" : "native")} mode, ifindex {ifIndex})", Interop.Errors.Last);
         }
 
         return new FileDescriptorHandle(fd);

@@ -65,18 +65,19 @@ public sealed class XdpSteering : IDisposable
     }
 
     /// <summary>
-    /// Loads the program for <paramref name="ifIndex"/> and attaches it in native mode with an
+    /// Loads the program for <paramref name="ifIndex"/> and attaches it in native mode (or
+    /// <paramref name="generic"/> mode, see <see cref="BpfProgram.AttachXdp"/>) with an
     /// XSKMAP of <paramref name="queues"/> slots (filled by <see cref="AddSocket"/>). Throws
     /// <see cref="LinuxException"/> when the driver refuses (no native XDP, MTU too large, ...).
     /// </summary>
-    public void Attach(int ifIndex, int queues)
+    public void Attach(int ifIndex, int queues, bool generic = false)
     {
         var sockets = BpfMap.Create(Interop.BPF_MAP_TYPE_XSKMAP, 4, 4, queues, 0, "lvs_xsks");
         BpfProgram? program = null;
         try
         {
             program = BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPath?.Maps), "lvs_steer");
-            var link = program.AttachXdp(ifIndex);
+            var link = program.AttachXdp(ifIndex, generic);
             FastPath?.AllowEgress(ifIndex);
             lock (_lock)
             {
