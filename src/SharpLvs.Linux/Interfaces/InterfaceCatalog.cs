@@ -49,12 +49,9 @@ public sealed class InterfaceCatalog
         IEnumerable<LinkInfo> served;
         if (servedNames is { Count: > 0 })
         {
-            var missing = servedNames.Where(n => Links.All(l => l.Name != n)).ToArray();
-            if (missing.Length > 0)
-            {
-                throw new ArgumentException($"no such interface: {string.Join(", ", missing)}", nameof(servedNames));
-            }
-
+            // A named interface that does not exist (a typo at start, or deleted since) is
+            // simply not served: lvsd refuses to start without it, and a running lvsd must
+            // not fail every refresh because one of its interfaces went away.
             served = Links.Where(l => servedNames.Contains(l.Name));
         }
         else
