@@ -13,8 +13,11 @@ namespace SharpLvs.Core.Connections;
 public interface IFlowOffload
 {
     /// <summary>
-    /// Offers the inbound flow of a connection bound to <paramref name="server"/>; true when the
-    /// offload forwards it from now on (false: full, or the server cannot be reached by it).
+    /// Offers the inbound flow of a connection bound to <paramref name="server"/>. True: the
+    /// offload took it, and the table never offers it again (the offload may still fail to
+    /// hold it or evict it later; its packets then simply stay on the slow path); every
+    /// accepted flow is withdrawn exactly once. False: not now, the table may ask again at
+    /// the connection's next packet, so a false answer must cost no system call.
     /// </summary>
     bool Offer(in FlowKey flow, RealServer server, IpvsStats serviceStats);
 

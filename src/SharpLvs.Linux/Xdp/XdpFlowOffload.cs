@@ -91,10 +91,12 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
     public bool Offer(in FlowKey flow, RealServer server, IpvsStats serviceStats)
     {
         ArgumentNullException.ThrowIfNull(server);
+
+        // Every slot taken: not offered, and asked again at the connection's next slow-path
+        // packet, which costs no system call.
         var slot = SlotFor(server, serviceStats);
         if (slot < 0)
         {
-            Volatile.Write(ref _refused, _refused + 1);
             return false;
         }
 
@@ -102,13 +104,17 @@ public sealed class XdpFlowOffload : IFlowOffload, IDisposable
         Span<byte> value = stackalloc byte[FastPathLayout.FlowValueSize];
         FastPathLayout.WriteFlowKey(key, flow);
         FastPathLayout.WriteFlowValue(value, slot);
+        // A refused insert (the kernel out of memory) is still taken as offered: the table
+        // marks the connection and never offers it again, so a failing map costs one system
+        // call per connection, not one per packet; its packets stay on the slow path, as an
+        // evicted flow's do. Counted in the slot all the same, so that Withdraw balances it.
+        _slots[slot].Flows++;
         if (_flows.Update(key, value) != 0)
         {
             Volatile.Write(ref _refused, _refused + 1);
-            return false;
+            return true;
         }
 
-        _slots[slot].Flows++;
         Volatile.Write(ref _offered, _offered + 1);
         return true;
     }
