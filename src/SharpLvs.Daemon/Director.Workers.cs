@@ -30,6 +30,11 @@ internal sealed partial class Director
         {
             throw new DirectorStartException($"--workers {count} needs --port af_packet (or auto): the XDP port runs one worker for now");
         }
+
+        if (count > 1 && _options.FastPath)
+        {
+            throw new DirectorStartException($"--workers {count} and --fast-path: the fast path is part of the XDP port, which runs one worker for now");
+        }
     }
 
     private void StartWorkers(InterfaceCatalog catalog, AfPacketPortOptions portOptions)
