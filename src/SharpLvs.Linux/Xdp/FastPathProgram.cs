@@ -3,8 +3,12 @@ using R = SharpLvs.Linux.Xdp.BpfRegister;
 
 namespace SharpLvs.Linux.Xdp;
 
-/// <summary>The three maps of the fast path, by file descriptor (see <see cref="FastPathLayout"/>).</summary>
-internal readonly record struct FastPathMaps(int FlowsFd, int DestinationsFd, int CountersFd);
+/// <summary>
+/// The three maps of the fast path, by file descriptor (see <see cref="FastPathLayout"/>), and
+/// whether the program runs in generic (skb) mode, where a frame keeps its skb and with it a
+/// CHECKSUM_PARTIAL state that the receiver still honours.
+/// </summary>
+internal readonly record struct FastPathMaps(int FlowsFd, int DestinationsFd, int CountersFd, bool SkbMode = false);
 
 /// <summary>
 /// The established-flow fast path inside the steering program (lvsd --fast-path): a TCP or
@@ -14,9 +18,9 @@ internal readonly record struct FastPathMaps(int FlowsFd, int DestinationsFd, in
 /// leaves at once: XDP_TX when it leaves by the interface it came in on, bpf_redirect
 /// otherwise. Anything else falls through to the steering lookups (AF_XDP or the kernel):
 /// TCP SYN, FIN or RST (state changes stay lvsd's), a truncated header, an IP packet longer
-/// than the next hop's MTU, and a CHECKSUM_PARTIAL frame (see PartialChecksumProbe: XDP_TX
-/// and redirect keep only the bytes, so the real server would see the pseudo-header sum;
-/// lvsd completes it on the slow path).
+/// than the next hop's MTU, and in native mode a CHECKSUM_PARTIAL frame (see
+/// PartialChecksumProbe: native XDP_TX and redirect keep only the bytes, so the real server
+/// would see the pseudo-header sum; lvsd completes it on the slow path).
 /// </summary>
 internal static class FastPathProgram
 {
@@ -95,7 +99,12 @@ internal static class FastPathProgram
         a.Load(SizeW, R.R3, R.R0, FastPathLayout.FlowSlotOffset);
         a.Store(SizeW, R.R10, Slot, R.R3);
 
-        EmitPartialChecksumTest(a, steer, udpField, compare);
+        // In generic mode XDP_TX sends the same skb, CHECKSUM_PARTIAL state included, so the
+        // receiver (or a NIC) still completes the checksum: no need to leave such frames to lvsd.
+        if (!maps.SkbMode)
+        {
+            EmitPartialChecksumTest(a, steer, udpField, compare);
+        }
 
         a.LoadMap(R.R1, maps.DestinationsFd);
         a.Mov64(R.R2, R.R10);

@@ -76,7 +76,7 @@ public sealed class XdpSteering : IDisposable
         BpfProgram? program = null;
         try
         {
-            program = BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPath?.Maps), "lvs_steer");
+            program = BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPathMapsFor(generic)), "lvs_steer");
             var link = program.AttachXdp(ifIndex, generic);
             FastPath?.AllowEgress(ifIndex);
             lock (_lock)
@@ -101,8 +101,11 @@ public sealed class XdpSteering : IDisposable
     }
 
     /// <summary>The program over these maps and <paramref name="sockets"/>, loaded but not attached (BPF_PROG_TEST_RUN).</summary>
-    internal BpfProgram LoadDetached(BpfMap sockets) =>
-        BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPath?.Maps), "lvs_steer");
+    internal BpfProgram LoadDetached(BpfMap sockets, bool generic = false) =>
+        BpfProgram.LoadXdp(SteeringProgram.Generate(_services.Fd, _replies.Fd, _locals.Fd, sockets.Fd, FastPathMapsFor(generic)), "lvs_steer");
+
+    private FastPathMaps? FastPathMapsFor(bool generic) =>
+        FastPath is { } offload ? offload.Maps with { SkbMode = generic } : null;
 
     /// <summary>Puts <paramref name="socket"/> into <paramref name="sockets"/> at its queue.</summary>
     internal static void AddSocket(BpfMap sockets, XskSocket socket)

@@ -42,9 +42,17 @@ public class SchedulerAllocationTests
         }
 
         Run(service, flows, 0);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Run(service, flows, 1);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // One-time work of the runtime (a tier-up, a lazily created lock) can land in any
+        // round and was seen once in six runs for twos; an allocation per decision shows in
+        // every round, so the best of three rounds still catches it.
+        var allocated = long.MaxValue;
+        for (var round = 1; round <= 3 && allocated != 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Run(service, flows, round);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
         Assert.Equal(0, allocated);
     }

@@ -83,6 +83,17 @@ public class FastPathProgramTests
     }
 
     [RootFact]
+    public void TestRun_PartialChecksumInGenericMode_FastPathed()
+    {
+        // Generic XDP sends the skb itself, CHECKSUM_PARTIAL state included.
+        var frame = Partial(Tcp(Tcp4, TcpFlags.Ack, "x"u8), 14 + 20, 16, ClientIp, Vip, IpProtocols.Tcp);
+
+        var (verdict, _, _) = RunOffered(frame, mtu: 1500, delete: false, generic: true);
+
+        Assert.Equal(XdpTx, verdict);
+    }
+
+    [RootFact]
     public void TestRun_ForwardedFrames_CountedForTheServerAndStampedLastSeen()
     {
         var frame = Udp(Udp4);
@@ -169,12 +180,12 @@ public class FastPathProgramTests
         Assert.Equal(1, PossibleCpus.Parse("0"));
     }
 
-    private static (uint Verdict, byte[] Output, Result Counts) RunOffered(byte[] frame, int mtu, bool delete, int repeat = 1)
+    private static (uint Verdict, byte[] Output, Result Counts) RunOffered(byte[] frame, int mtu, bool delete, int repeat = 1, bool generic = false)
     {
         using var ns = NetworkNamespace.Create("x");
         return ns.Run(() =>
         {
-            using var lab = Lab.Create(mtu);
+            using var lab = Lab.Create(mtu, generic);
             if (delete)
             {
                 lab.Server.Available = false;
@@ -235,14 +246,14 @@ public class FastPathProgramTests
 
         public IpvsStats Totals { get; } = new();
 
-        public static Lab Create(int mtu)
+        public static Lab Create(int mtu, bool generic = false)
         {
             var steering = XdpSteering.Create(fastPathFlows: 64);
             steering.Update([(IpProtocols.Udp, Vip, 53), (IpProtocols.Tcp, Vip, 80), (IpProtocols.Tcp, Vip6, 443)], [], []);
             var sockets = BpfMap.Create(Interop.BPF_MAP_TYPE_XSKMAP, 4, 4, 1, 0, "test_xsks");
             var socket = XskSocket.Open(1, 0, 64, 4096, 128);
             XdpSteering.AddSocket(sockets, socket);
-            var lab = new Lab(steering, sockets, socket, steering.LoadDetached(sockets));
+            var lab = new Lab(steering, sockets, socket, steering.LoadDetached(sockets, generic));
             steering.FastPath!.AllowEgress(1);
             lab.Server.NextHop = new NextHop(1, Director, ServerMac, mtu);
             foreach (var flow in (FlowKey[])[Udp4, Tcp4, Tcp6])
